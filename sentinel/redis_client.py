@@ -1,0 +1,68 @@
+"""One way to build a Redis client that cannot hang a worker.
+
+Shared by every Redis-backed store. The client gets socket and connect timeouts, no hidden retries
+(retries multiply the worst-case wait; the circuit breaker decides instead), and a *blocking* pool
+with a bounded wait for a free connection: the seed's outage was exactly a pool with no timeout.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sentinel.errors import ConfigurationError
+
+
+@dataclass(frozen=True, kw_only=True)
+class RedisTimeouts:
+    """Deadlines, in seconds, for every stage of a Redis call."""
+
+    connect: float = 0.25
+    socket: float = 0.25
+    pool_wait: float = 0.25
+    #: Hard deadline for one whole store operation (wraps all of the above).
+    operation: float = 0.5
+
+    def validate(self) -> None:
+        bad = [name for name, value in vars(self).items() if not 0 < value <= 30]
+        if bad:
+            raise ConfigurationError([f"Redis timeout {name} must be in (0, 30] s" for name in bad])
+
+
+def make_client(url: str, *, timeouts: RedisTimeouts, max_connections: int = 64) -> Any:
+    """A ``redis.asyncio.Redis`` for ``url`` with bounded waits everywhere.
+
+    Typed ``Any`` so importing :mod:`sentinel` never requires the optional ``redis`` extra.
+    """
+    try:
+        from redis.asyncio import BlockingConnectionPool, Redis
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise ConfigurationError(
+            ["RedisStore needs the redis extra: pip install 'sentinel-asgi[redis]'"]
+        ) from exc
+    timeouts.validate()
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=timeouts.pool_wait,
+        socket_timeout=timeouts.socket,
+        socket_connect_timeout=timeouts.connect,
+        retry=Retry(NoBackoff(), 0),
+        decode_responses=True,
+    )
+    return Redis(connection_pool=pool)
+
+
+def redact_url(url: str) -> str:
+    """``url`` with any password replaced, safe for health output and logs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    creds, _, host = rest.rpartition("@")
+    user = creds.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if user else f"{scheme}://***@{host}"
+
+
+__all__ = ["RedisTimeouts", "make_client", "redact_url"]

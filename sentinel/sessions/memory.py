@@ -1,0 +1,175 @@
+"""The embedded, in-process session store.
+
+For one process only (use :class:`~sentinel.sessions.RedisStore` for more). Its costs are bounded:
+
+- expiry is a min-heap of deadlines, so each write costs O(log n) however many sessions are live
+  (starsessions' memory store scans every entry on every write);
+- ``max_sessions`` caps live records, so a flood of anonymous sessions cannot exhaust memory. At the
+  cap, expired records are purged first; if it is still full the store refuses the *new* session
+  with :class:`~sentinel.errors.StoreFull` (a 503) rather than evicting a live user's session.
+
+Operations never await, so each one is atomic on the event loop.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sentinel.errors import StoreFull
+from sentinel.sessions.store import TOMBSTONE
+
+DEFAULT_MAX_SESSIONS = 100_000
+
+
+@dataclass(slots=True)
+class _Entry:
+    value: str
+    expires_at: float
+    user_id: str | None
+
+
+class MemoryStore:
+    """A bounded in-memory :class:`~sentinel.sessions.SessionStore`."""
+
+    def __init__(
+        self,
+        *,
+        max_sessions: int = DEFAULT_MAX_SESSIONS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if max_sessions < 1:
+            raise ValueError("max_sessions must be at least 1")
+        self.max_sessions = max_sessions
+        self._clock = clock
+        self._entries: dict[str, _Entry] = {}
+        self._by_user: dict[str, set[str]] = {}
+        # (deadline, key). Entries whose deadline moved on are stale and skipped when popped.
+        self._heap: list[tuple[float, str]] = []
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _live(self, key: str, now: float) -> _Entry | None:
+        entry = self._entries.get(key)
+        if entry is not None and entry.expires_at <= now:
+            self._remove(key)
+            return None
+        return entry
+
+    def _remove(self, key: str) -> _Entry | None:
+        entry = self._entries.pop(key, None)
+        if entry is not None and entry.user_id is not None:
+            keys = self._by_user.get(entry.user_id)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_user[entry.user_id]
+        return entry
+
+    def _schedule(self, key: str, expires_at: float) -> None:
+        heapq.heappush(self._heap, (expires_at, key))
+        # Updates leave stale heap items behind; compact when they outnumber live ones, which keeps
+        # the heap O(n) in size and each write amortised O(log n).
+        if len(self._heap) > 2 * len(self._entries) + 64:
+            self._heap = [(e.expires_at, k) for k, e in self._entries.items()]
+            heapq.heapify(self._heap)
+
+    def _purge_expired(self, now: float) -> None:
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            deadline, key = heapq.heappop(heap)
+            entry = self._entries.get(key)
+            if entry is not None and entry.expires_at == deadline:
+                self._remove(key)
+
+    def _insert(self, key: str, value: str, ttl: float, user_id: str | None, now: float) -> None:
+        expires_at = now + ttl
+        self._entries[key] = _Entry(value, expires_at, user_id)
+        if user_id is not None:
+            self._by_user.setdefault(user_id, set()).add(key)
+        self._schedule(key, expires_at)
+
+    def _ensure_room(self, now: float) -> None:
+        self._purge_expired(now)
+        if len(self._entries) >= self.max_sessions:
+            raise StoreFull(
+                f"memory session store is at its cap of {self.max_sessions} live sessions",
+                retry_after=30,
+            )
+
+    # -- SessionStore ------------------------------------------------------------------------
+    async def load(self, key: str) -> str | None:
+        entry = self._live(key, self._clock())
+        return None if entry is None else entry.value
+
+    async def create(self, key: str, value: str, *, ttl: float, user_id: str | None) -> bool:
+        now = self._clock()
+        if self._live(key, now) is not None:
+            return False
+        self._ensure_room(now)
+        self._insert(key, value, ttl, user_id, now)
+        return True
+
+    async def update(self, key: str, value: str, *, ttl: float, user_id: str | None = None) -> bool:
+        now = self._clock()
+        entry = self._live(key, now)
+        if entry is None or entry.value == TOMBSTONE:
+            return False
+        entry.value = value
+        entry.expires_at = now + ttl
+        self._schedule(key, entry.expires_at)
+        return True
+
+    async def rotate(
+        self,
+        old_key: str,
+        new_key: str,
+        value: str,
+        *,
+        ttl: float,
+        old_user_id: str | None,
+        user_id: str | None,
+        grace: float,
+    ) -> bool:
+        now = self._clock()
+        old = self._live(old_key, now)
+        if old is None or old.value == TOMBSTONE or self._live(new_key, now) is not None:
+            return False
+        self._remove(old_key)
+        # The tombstone reuses the old slot and the new record may exceed the cap by the grace
+        # period's tombstones at most: a login must never fail because anonymous visitors filled up.
+        self._insert(old_key, TOMBSTONE, grace, None, now)
+        self._insert(new_key, value, ttl, user_id, now)
+        return True
+
+    async def delete(self, key: str, *, user_id: str | None) -> None:
+        self._remove(key)
+
+    async def delete_user(self, user_id: str) -> int:
+        now = self._clock()
+        keys = list(self._by_user.get(user_id, ()))
+        live = 0
+        for key in keys:
+            entry = self._remove(key)
+            if entry is not None and entry.expires_at > now:
+                live += 1
+        return live
+
+    async def health(self) -> dict[str, Any]:
+        return {
+            "backend": "memory",
+            "live_sessions": len(self._entries),
+            "max_sessions": self.max_sessions,
+            "state": "ok" if len(self._entries) < self.max_sessions else "full",
+        }
+
+    async def aclose(self) -> None:
+        return None
+
+
+__all__ = ["DEFAULT_MAX_SESSIONS", "MemoryStore"]

@@ -1,0 +1,1 @@
+"""Shared test helpers: real services and real servers, never mocks."""
