@@ -43,7 +43,7 @@ def _parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParse
 
 
 def _load(name: str) -> CommandModule:
-    module: CommandModule = importlib.import_module(SUBCOMMANDS[name][0])  # type: ignore[assignment]
+    module: CommandModule = importlib.import_module(SUBCOMMANDS[name][0])
     return module
 
 

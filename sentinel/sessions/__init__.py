@@ -16,6 +16,7 @@ from sentinel.sessions.config import (
 from sentinel.sessions.ids import session_hash
 from sentinel.sessions.memory import MemoryStore
 from sentinel.sessions.middleware import SessionMiddleware
+from sentinel.sessions.record import SessionDataError
 from sentinel.sessions.redis_store import RedisStore
 from sentinel.sessions.session import Session
 from sentinel.sessions.store import SessionStore
@@ -27,6 +28,7 @@ __all__ = [
     "RedisStore",
     "SentinelUnsafeWarning",
     "Session",
+    "SessionDataError",
     "SessionMiddleware",
     "SessionSettings",
     "SessionStore",

@@ -12,11 +12,14 @@ goes into logs (a log reader cannot look records up by it either).
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import re
 import secrets
 from collections.abc import Sequence
 
-from itsdangerous import BadSignature, Signer
+from itsdangerous import Signer
 
 from sentinel.keys import Secret
 
@@ -25,7 +28,7 @@ ID_BYTES = 32
 ID_LENGTH = 43
 _SIGNATURE_LENGTH = 43  # base64url of a 32-byte HMAC-SHA256, unpadded
 COOKIE_VALUE_LENGTH = ID_LENGTH + 1 + _SIGNATURE_LENGTH
-_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.")
+_WELL_FORMED = re.compile(r"[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}").fullmatch
 _SALT = b"sentinel.session.cookie"
 
 
@@ -45,9 +48,20 @@ def session_hash(session_id: str) -> str:
 
 
 class CookieSigner:
-    """Signs IDs with the newest key and verifies them with any key, in constant time."""
+    """Signs IDs with the newest key and verifies them with any key, in constant time.
 
-    def __init__(self, keys: Sequence[Secret]) -> None:
+    The format is itsdangerous's ``Signer`` (HMAC key derivation, SHA-256), so cookies stay
+    verifiable by itsdangerous itself. The per-key derivation is done once here rather than on every
+    request, which is most of the cost of ``Signer.unsign``.
+
+    Cookie values that verified are remembered (up to ``cache_size``, oldest forgotten first), so a
+    returning browser costs one dict lookup. This memoises a pure function of (keys, value): only
+    exact strings that passed the HMAC are kept, never failures, and a signer is built per key
+    list, so rotating keys starts a fresh cache. Whether a session is still *live* is always asked
+    of the store.
+    """
+
+    def __init__(self, keys: Sequence[Secret], *, cache_size: int = 4096) -> None:
         # itsdangerous treats the *last* key as the newest; ours are newest first.
         self._signer = Signer(
             [k.reveal() for k in reversed(keys)],
@@ -55,18 +69,35 @@ class CookieSigner:
             key_derivation="hmac",
             digest_method=hashlib.sha256,
         )
+        self._derived = [self._signer.derive_key(k.reveal()) for k in keys]
+        self._verified: dict[str, str] = {}
+        self._cache_size = cache_size
 
     def sign(self, session_id: str) -> str:
         return self._signer.sign(session_id).decode("ascii")
 
     def unsign(self, cookie_value: str) -> str | None:
         """The ID inside a well-formed, authentic cookie value; ``None`` for anything else."""
-        if len(cookie_value) != COOKIE_VALUE_LENGTH or not _ALPHABET.issuperset(cookie_value):
+        known = self._verified.get(cookie_value)
+        if known is not None:
+            return known
+        if len(cookie_value) != COOKIE_VALUE_LENGTH or _WELL_FORMED(cookie_value) is None:
             return None
+        session_id, _, signature = cookie_value.partition(".")
         try:
-            return self._signer.unsign(cookie_value).decode("ascii")
-        except BadSignature:
+            given = base64.urlsafe_b64decode(signature + "=")
+        except ValueError:
             return None
+        message = session_id.encode("ascii")
+        valid = False
+        for key in self._derived:  # every key is tried, so timing does not reveal which matched
+            valid |= hmac.compare_digest(hmac.digest(key, message, "sha256"), given)
+        if not valid:
+            return None
+        if len(self._verified) >= self._cache_size:
+            del self._verified[next(iter(self._verified))]
+        self._verified[cookie_value] = session_id
+        return session_id
 
 
 __all__ = [

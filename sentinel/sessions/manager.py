@@ -13,6 +13,7 @@ All decisions about identity live here, so the rules read in one place:
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -44,6 +45,7 @@ class SessionManager:
         self.signer = signer
         self.clock = clock
         self._cookie_name = settings.cookie_name
+        self._find_cookie = re.compile(rf"(?:^|;)\s*{re.escape(self._cookie_name)}=\s*\"?([^;\"]*)").findall
         attributes = settings.cookie_attributes()
         if settings.max_age is not None:
             attributes += f"; Max-Age={settings.max_age}"
@@ -52,13 +54,11 @@ class SessionManager:
 
     # -- reading -----------------------------------------------------------------------------
     def _cookie_values(self, scope: Scope) -> list[str]:
+        """Every value the request's Cookie header(s) give our cookie name (usually 0 or 1)."""
         values: list[str] = []
         for name, raw in scope["headers"]:
             if name == b"cookie":
-                for pair in raw.decode("latin-1").split(";"):
-                    key, sep, value = pair.strip().partition("=")
-                    if sep and key == self._cookie_name:
-                        values.append(value.strip().strip('"'))
+                values.extend(self._find_cookie(raw.decode("latin-1")))
         return values
 
     def _ttl(self, meta: Meta, now: float) -> float:
@@ -87,29 +87,24 @@ class SessionManager:
             # Rotated moments ago by a concurrent request: not adopted, and its cookie is left alone
             # so this response cannot clear the browser's new one.
             return Session(self)
-        hashed = session_hash(session_id)
         if raw is None:
-            security_event(
-                "session.unknown_id",
-                outcome="not adopted",
-                level=logging.INFO,
-                scope=scope,
-                session=hashed,
-            )
-            return Session(self, cookie_action=CookieAction.CLEAR)
+            return self._refuse(scope, session_id, "session.unknown_id", "not adopted")
         try:
             meta, data_json, data = load_record(raw)
         except RecordError:
             await self.store.delete(key, user_id=None)
-            security_event("session.corrupt_record", outcome="discarded", scope=scope, session=hashed)
-            return Session(self, cookie_action=CookieAction.CLEAR)
+            return self._refuse(scope, session_id, "session.corrupt_record", "discarded", logging.WARNING)
         if self._ttl(meta, self.clock()) <= 0:
             await self.store.delete(key, user_id=meta.user_id)
-            security_event(
-                "session.expired", outcome="ended", level=logging.INFO, scope=scope, session=hashed
-            )
-            return Session(self, cookie_action=CookieAction.CLEAR)
-        return Session(self, session_id=session_id, meta=meta, data=data, data_json=data_json)
+            return self._refuse(scope, session_id, "session.expired", "ended")
+        return Session(self, session_id=session_id, key=key, meta=meta, data=data, data_json=data_json)
+
+    def _refuse(
+        self, scope: Scope, session_id: str, event: str, outcome: str, level: int = logging.INFO
+    ) -> Session:
+        """A fresh session whose response clears the cookie that named ``session_id``."""
+        security_event(event, outcome=outcome, level=level, scope=scope, session=session_hash(session_id))
+        return Session(self, cookie_action=CookieAction.CLEAR)
 
     # -- writing -----------------------------------------------------------------------------
     async def _create(self, session: Session, meta: Meta, data_json: str) -> None:
@@ -128,6 +123,7 @@ class SessionManager:
 
     def _adopt(self, session: Session, session_id: str, meta: Meta, data_json: str) -> None:
         session.session_id = session_id
+        session.key = store_key(session_id)
         session.meta = meta
         session.data_json = data_json
         session.cookie_action = CookieAction.SET
@@ -139,11 +135,11 @@ class SessionManager:
             if session.modified and session.data():
                 now = self.clock()
                 await self._create(session, Meta(created=now, last_seen=now), dump_data(session.data()))
-        elif session.meta is not None:
-            await self._save(session, session.session_id, session.meta)
+        elif session.key is not None and session.meta is not None:
+            await self._save(session, session.key, session.meta)
         return self._set_cookie(session)
 
-    async def _save(self, session: Session, session_id: str, meta: Meta) -> None:
+    async def _save(self, session: Session, key: str, meta: Meta) -> None:
         """Update-only write when the data changed or the idle refresh is due; else nothing."""
         now = self.clock()
         stale = now - meta.last_seen >= self.settings.refresh_after
@@ -154,7 +150,7 @@ class SessionManager:
             return
         meta.last_seen = now
         updated = await self.store.update(
-            store_key(session_id),
+            key,
             dump_record(meta, data_json),
             ttl=self._ttl(meta, now),
             user_id=meta.user_id,
@@ -210,30 +206,31 @@ class SessionManager:
 
     async def _replace(self, session: Session, meta: Meta, data_json: str) -> bool:
         """Move the session to a new ID atomically (or create it if it had no record yet)."""
-        if session.session_id is None or session.meta is None:
+        old_key, old_meta = session.key, session.meta
+        if old_key is None or old_meta is None:
             await self._create(session, meta, data_json)
             return True
         for _ in range(_MAX_CREATE_ATTEMPTS):
             new_id = new_session_id()
             if await self.store.rotate(
-                store_key(session.session_id),
+                old_key,
                 store_key(new_id),
                 dump_record(meta, data_json),
                 ttl=self._ttl(meta, meta.last_seen),
-                old_user_id=session.meta.user_id,
+                old_user_id=old_meta.user_id,
                 user_id=meta.user_id,
                 grace=self.settings.rotation_grace,
             ):
                 self._adopt(session, new_id, meta, data_json)
                 return True
-            if await self.store.load(store_key(session.session_id)) in (None, TOMBSTONE):
+            if await self.store.load(old_key) in (None, TOMBSTONE):
                 return False
         raise RuntimeError("could not mint an unused session ID")
 
     async def logout(self, session: Session, scope: Scope | None = None) -> None:
         """Destroy the record server-side now, empty the data, and expire the cookie."""
-        if session.session_id is not None:
-            await self.store.delete(store_key(session.session_id), user_id=session.user_id)
+        if session.key is not None and session.session_id is not None:
+            await self.store.delete(session.key, user_id=session.user_id)
             security_event(
                 "session.logout",
                 outcome="destroyed",
@@ -248,6 +245,7 @@ class SessionManager:
         """Drop the request's hold on its session (already gone server-side)."""
         session.data().clear()
         session.session_id = None
+        session.key = None
         session.meta = None
         session.data_json = None
         session.modified = False

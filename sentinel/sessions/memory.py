@@ -2,8 +2,8 @@
 
 For one process only (use :class:`~sentinel.sessions.RedisStore` for more). Its costs are bounded:
 
-- expiry is a min-heap of deadlines, so each write costs O(log n) however many sessions are live
-  (starsessions' memory store scans every entry on every write);
+- expiry is a min-heap of deadlines, so a create costs O(log n) and an update O(1) however many
+  sessions are live (starsessions' memory store scans every entry on every write);
 - ``max_sessions`` caps live records, so a flood of anonymous sessions cannot exhaust memory. At the
   cap, expired records are purged first; if it is still full the store refuses the *new* session
   with :class:`~sentinel.errors.StoreFull` (a 503) rather than evicting a live user's session.
@@ -73,8 +73,8 @@ class MemoryStore:
 
     def _schedule(self, key: str, expires_at: float) -> None:
         heapq.heappush(self._heap, (expires_at, key))
-        # Updates leave stale heap items behind; compact when they outnumber live ones, which keeps
-        # the heap O(n) in size and each write amortised O(log n).
+        # Deleted and re-inserted keys leave stale heap items behind; compact when they outnumber
+        # live ones, which keeps the heap O(n) in size and each insert amortised O(log n).
         if len(self._heap) > 2 * len(self._entries) + 64:
             self._heap = [(e.expires_at, k) for k, e in self._entries.items()]
             heapq.heapify(self._heap)
@@ -84,8 +84,14 @@ class MemoryStore:
         while heap and heap[0][0] <= now:
             deadline, key = heapq.heappop(heap)
             entry = self._entries.get(key)
-            if entry is not None and entry.expires_at == deadline:
+            if entry is None:
+                continue
+            if entry.expires_at <= now:
                 self._remove(key)
+            elif entry.expires_at != deadline:
+                # Updated since it was scheduled: updates only move deadlines in the entry (O(1));
+                # the heap catches up here, once per entry per expiry window.
+                heapq.heappush(heap, (entry.expires_at, key))
 
     def _insert(self, key: str, value: str, ttl: float, user_id: str | None, now: float) -> None:
         expires_at = now + ttl
@@ -121,8 +127,10 @@ class MemoryStore:
         if entry is None or entry.value == TOMBSTONE:
             return False
         entry.value = value
-        entry.expires_at = now + ttl
-        self._schedule(key, entry.expires_at)
+        expires_at = now + ttl
+        if expires_at < entry.expires_at:
+            self._schedule(key, expires_at)  # an earlier deadline must be in the heap to be seen
+        entry.expires_at = expires_at
         return True
 
     async def rotate(

@@ -13,8 +13,6 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from starlette.datastructures import MutableHeaders
-
 from sentinel.errors import ConfigurationError, StoreError, StoreFull
 from sentinel.events import security_event
 from sentinel.keys import Secret, coerce_keys
@@ -40,6 +38,32 @@ def store_problem(exc: StoreError) -> Problem:
         detail="Sessions are temporarily unavailable; retry after the indicated delay.",
         retry_after=exc.retry_after,
     )
+
+
+def session_headers(headers: Iterable[tuple[bytes, bytes]], cookie: str | None) -> list[tuple[bytes, bytes]]:
+    """``headers`` plus ``Vary: Cookie``, and with a new cookie, Set-Cookie and (unless the app chose
+    one) ``Cache-Control: no-store`` so no shared cache keeps a response that carries a session.
+
+    Works on the raw header list in one pass: this runs on every response that touched a session,
+    and starlette's ``MutableHeaders`` rescans and re-decodes the list for each operation.
+    """
+    out: list[tuple[bytes, bytes]] = []
+    has_vary = has_cache_control = False
+    for name, value in headers:
+        if name == b"vary":
+            has_vary = True
+            if b"cookie" not in value.lower():
+                value = value + b", Cookie"
+        elif name == b"cache-control":
+            has_cache_control = True
+        out.append((name, value))
+    if not has_vary:
+        out.append((b"vary", b"Cookie"))
+    if cookie is not None:
+        out.append((b"set-cookie", cookie.encode("latin-1")))
+        if not has_cache_control:
+            out.append((b"cache-control", b"no-store"))
+    return out
 
 
 URL_SESSION_PROBLEM = Problem(
@@ -122,12 +146,7 @@ class SessionMiddleware:
                     await send_problem(send, store_problem(exc))
                     return
                 if cookie is not None or session.accessed:
-                    headers = MutableHeaders(scope=message)
-                    headers.add_vary_header("Cookie")
-                    if cookie is not None:
-                        headers.append("set-cookie", cookie)
-                        if "cache-control" not in headers:
-                            headers["cache-control"] = "no-store"
+                    message["headers"] = session_headers(message.get("headers", ()), cookie)
             await send(message)
 
         try:
@@ -138,4 +157,4 @@ class SessionMiddleware:
             await send_problem(send, store_problem(exc))
 
 
-__all__ = ["URL_SESSION_PROBLEM", "SessionMiddleware", "store_problem"]
+__all__ = ["URL_SESSION_PROBLEM", "SessionMiddleware", "session_headers", "store_problem"]

@@ -90,6 +90,7 @@ class RedisStore:
             raise ValueError("give RedisStore a url or a client, not both and not neither")
         self.timeouts = timeouts or RedisTimeouts()
         self._url = redact_url(url) if url else "client"
+        self._owns_client = client is None
         self._redis = client or make_client(
             url or "", timeouts=self.timeouts, max_connections=max_connections
         )
@@ -165,7 +166,9 @@ class RedisStore:
         return {"backend": "redis", "url": self._url, "breaker": self.breaker.state}
 
     async def aclose(self) -> None:
-        await self._redis.aclose()
+        """Close the connection pool if this store built it; a passed-in client stays the caller's."""
+        if self._owns_client:
+            await self._redis.aclose(close_connection_pool=True)
 
 
 __all__ = ["RedisStore"]

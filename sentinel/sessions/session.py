@@ -34,6 +34,7 @@ class Session(MutableMapping[str, Any]):
         "accessed",
         "cookie_action",
         "data_json",
+        "key",
         "manager",
         "meta",
         "modified",
@@ -45,6 +46,7 @@ class Session(MutableMapping[str, Any]):
         manager: SessionManager,
         *,
         session_id: str | None = None,
+        key: str | None = None,
         meta: Meta | None = None,
         data: dict[str, Any] | None = None,
         data_json: str | None = None,
@@ -52,6 +54,8 @@ class Session(MutableMapping[str, Any]):
     ) -> None:
         self.manager = manager
         self.session_id = session_id
+        #: The store key (a hash of ``session_id``), computed once per request.
+        self.key = key
         self.meta = meta
         self._data: dict[str, Any] = {} if data is None else data
         self.data_json = data_json
