@@ -84,14 +84,15 @@ class CookieSigner:
         if len(cookie_value) != COOKIE_VALUE_LENGTH or _WELL_FORMED(cookie_value) is None:
             return None
         session_id, _, signature = cookie_value.partition(".")
-        try:
-            given = base64.urlsafe_b64decode(signature + "=")
-        except ValueError:
-            return None
         message = session_id.encode("ascii")
+        given = signature.encode("ascii")
         valid = False
         for key in self._derived:  # every key is tried, so timing does not reveal which matched
-            valid |= hmac.compare_digest(hmac.digest(key, message, "sha256"), given)
+            # Compare the canonical base64 text, not decoded bytes: base64 decoders ignore the
+            # unused low bits of the last character, which would make four spellings of one
+            # signature valid.
+            expected = base64.urlsafe_b64encode(hmac.digest(key, message, "sha256")).rstrip(b"=")
+            valid |= hmac.compare_digest(expected, given)
         if not valid:
             return None
         if len(self._verified) >= self._cache_size:

@@ -71,3 +71,15 @@ def test_url_guard_never_raises(query: bytes, path: str) -> None:
     assert find_session_params(scope, names) == []  # stripping leaves nothing to find
     if not found:
         assert scope["query_string"] == b"&".join(p for c in query.split(b"&") for p in c.split(b";") if p)
+
+
+def test_non_canonical_base64_spellings_of_a_valid_signature_are_refused() -> None:
+    signer = CookieSigner([KEY])
+    cookie = signer.sign(new_session_id())
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(cookie[-1])
+    # The last of 43 characters carries 4 signature bits; its 2 low bits are padding.
+    siblings = [alphabet[(last & ~0b11) | low] for low in range(4) if (last & ~0b11) | low != last]
+    for char in siblings:
+        assert signer.unsign(cookie[:-1] + char) is None
+    assert signer.unsign(cookie) is not None
