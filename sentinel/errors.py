@@ -8,6 +8,8 @@ Every error Sentinel raises derives from :class:`SentinelError`, which is never 
         ├── StoreUnavailable      a backing store timed out, failed, or its breaker is open
         └── StoreFull             a bounded in-process store refused a new entry
 
+``SentinelUnsafeWarning`` (a ``UserWarning``) marks an explicitly chosen unsafe setting.
+
 Subpackages add their own branches under :class:`SentinelError`. Third-party errors are mapped at the
 boundary with ``raise X(...) from exc`` so callers never catch redis or argon2 exceptions.
 """
@@ -25,6 +27,10 @@ class ConfigurationError(SentinelError, ValueError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = list(problems)
         super().__init__("invalid Sentinel configuration: " + "; ".join(self.problems))
+
+
+class SentinelUnsafeWarning(UserWarning):
+    """An explicitly chosen setting weakens a security property. Emitted once, at start-up."""
 
 
 class StoreError(SentinelError):
@@ -46,6 +52,7 @@ class StoreFull(StoreError):
 __all__ = [
     "ConfigurationError",
     "SentinelError",
+    "SentinelUnsafeWarning",
     "StoreError",
     "StoreFull",
     "StoreUnavailable",

@@ -11,7 +11,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sentinel.errors import ConfigurationError
+from sentinel.errors import ConfigurationError, SentinelUnsafeWarning
 
 logger = logging.getLogger("sentinel.sessions")
 
@@ -33,10 +33,6 @@ COMMON_SESSION_PARAMS = frozenset(
         "cftoken",
     }
 )
-
-
-class SentinelUnsafeWarning(UserWarning):
-    """An explicitly chosen setting weakens a security property."""
 
 
 @dataclass(frozen=True, kw_only=True)
