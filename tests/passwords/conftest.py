@@ -1,0 +1,42 @@
+"""Hashers on the cheap test profile, and the passwords every vector is made from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from sentinel.passwords import INSECURE_TEST_ONLY, PasswordHasher
+from sentinel.sessions.config import SentinelUnsafeWarning
+
+#: Passwords every scheme is checked with: ASCII, non-ASCII (raw UTF-8 bytes matter), empty-ish edge.
+PASSWORDS = ["correct horse battery staple", "pässwörd-ünïcode-€", "x"]
+WRONG = "correct horse battery stapler"
+
+#: Two fixed, non-secret 48-character pepper keys for tests.
+PEPPER_A = "a" * 24 + "pepper-key-one-for-tests"
+PEPPER_B = "b" * 24 + "pepper-key-two-for-tests"
+
+HasherFactory = Callable[..., PasswordHasher]
+
+
+@pytest.fixture
+def make_hasher() -> HasherFactory:
+    """Build a hasher on the insecure test profile (its loud warning is expected and checked)."""
+
+    def make(**kwargs: Any) -> PasswordHasher:
+        kwargs.setdefault("profile", INSECURE_TEST_ONLY)
+        kwargs.setdefault("pepper", None)
+        if kwargs["profile"].weak_reasons():
+            kwargs.setdefault("allow_weak", True)
+            with pytest.warns(SentinelUnsafeWarning):
+                return PasswordHasher(**kwargs)
+        return PasswordHasher(**kwargs)
+
+    return make
+
+
+@pytest.fixture
+def hasher(make_hasher: HasherFactory) -> PasswordHasher:
+    return make_hasher()
