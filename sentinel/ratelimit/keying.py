@@ -1,0 +1,84 @@
+"""Turning an account name and a client IP into the opaque keys a store sees.
+
+Accounts are normalised first, so ``Alice``, its full-width form and `` alice `` share one budget:
+otherwise an attacker would get a fresh budget per spelling that the login lookup treats as the same
+account. Normalisation is NFKC, case-fold, NFKC again (Unicode's NFKC_Casefold recipe, as
+case-folding can undo NFKC), then stripping surrounding whitespace. Over-long names are cut to
+:data:`MAX_ACCOUNT_CHARS` first, which bounds the cost and can only merge names (stricter, never
+looser).
+
+Keys are HMAC-SHA256 under a secret, not plain hashes. Usernames, e-mail addresses and IPv4
+addresses are small spaces: a plain SHA-256 of each is reversed by a dictionary in seconds, and a
+dump of the store would then say who was attacked, from where, and which IPs each user logs in from
+(the known-source markers). With a keyed HMAC, a store dump is unlinkable without the key. The key
+is derived from the configured secret with a fixed label, so the application's session signing key
+can be reused safely. Changing the key resets every counter once (old keys simply expire).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+
+from sentinel.keys import Secret, coerce_keys
+from sentinel.ratelimit.addresses import IPAddress, bucket
+
+#: Account names are cut to this many characters before normalising.
+MAX_ACCOUNT_CHARS = 256
+#: Hex characters kept from each HMAC (128 bits: collisions are out of reach).
+KEY_HEX_CHARS = 32
+_LABEL = b"sentinel.ratelimit.v1"
+
+
+def normalise_account(name: str) -> str:
+    """The form accounts are compared in: NFKC_Casefold, stripped, at most 256 characters in."""
+    text = unicodedata.normalize("NFKC", name[:MAX_ACCOUNT_CHARS].strip())
+    return unicodedata.normalize("NFKC", text.casefold()).strip()
+
+
+class Keyer:
+    """Derives store keys and log identifiers. Holds the derived HMAC key, never prints it."""
+
+    __slots__ = ("_key", "ephemeral", "ipv4_prefix", "ipv6_prefix")
+
+    def __init__(self, secret: Secret | str | bytes | None, *, ipv4_prefix: int, ipv6_prefix: int) -> None:
+        self.ephemeral = secret is None
+        if secret is None:
+            raw = secrets.token_bytes(32)
+        else:
+            raw = coerce_keys([secret], what="rate limiter key")[0].reveal()
+        self._key = hmac.new(raw, _LABEL, hashlib.sha256).digest()
+        self.ipv4_prefix = ipv4_prefix
+        self.ipv6_prefix = ipv6_prefix
+
+    def __repr__(self) -> str:
+        return f"Keyer(ipv4_prefix={self.ipv4_prefix}, ipv6_prefix={self.ipv6_prefix})"
+
+    def _mac(self, kind: bytes, value: bytes) -> str:
+        return hmac.new(self._key, kind + b"\0" + value, hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]
+
+    def account(self, name: str) -> str:
+        return self._mac(b"account", normalise_account(name).encode("utf-8", "surrogatepass"))
+
+    def bucket(self, address: IPAddress | None) -> str:
+        """The client's bucket: its /32 (IPv4) or /64 (IPv6) network, or ``unknown``."""
+        return bucket(address, ipv4_prefix=self.ipv4_prefix, ipv6_prefix=self.ipv6_prefix)
+
+    def ip(self, client_bucket: str) -> str:
+        return self._mac(b"ip", client_bucket.encode())
+
+    def pair(self, account_key: str, ip_key: str) -> str:
+        # Both inputs are fixed-length hex, so plain concatenation is unambiguous.
+        return self._mac(b"pair", (account_key + ip_key).encode())
+
+    def throttle(self, client_bucket: str, scope_name: str) -> str:
+        return self._mac(b"throttle", scope_name.encode() + b"\0" + client_bucket.encode())
+
+    def log_id(self, name: str) -> str:
+        """A short account identifier for logs, distinct from the store key."""
+        return self._mac(b"log", normalise_account(name).encode("utf-8", "surrogatepass"))[:16]
+
+
+__all__ = ["KEY_HEX_CHARS", "MAX_ACCOUNT_CHARS", "Keyer", "normalise_account"]

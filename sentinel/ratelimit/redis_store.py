@@ -1,0 +1,221 @@
+"""The Redis limiter store, for counters shared by many processes or machines.
+
+- Every verb is one registered Lua script, so it is atomic and costs ONE round trip (``EVALSHA``).
+  redis-py's registered scripts answer ``NOSCRIPT`` (a restarted or flushed Redis forgets its
+  script cache) by loading the script and retrying, so a restart costs two extra round trips once,
+  never an error.
+- The scripts are line-for-line the steps of :mod:`sentinel.ratelimit.algorithm`; one contract test
+  class runs against both stores.
+- Every key carries a TTL equal to the moment it holds nothing any more, so Redis forgets drained
+  counters by itself.
+- Time: by default the scripts read the Redis server's clock (``TIME``), so app servers with skewed
+  clocks still agree on lockouts. ``server_time=False`` uses the caller's clock (tests inject one).
+- Calls run under the timeouts of :mod:`sentinel.redis_client` and a circuit breaker: a dead or
+  stalled Redis costs at most one operation timeout per call until the breaker opens, then nothing.
+
+The attempt script touches three keys, so this store targets standalone or replicated Redis, not
+Redis Cluster (the keys would need one hash slot).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from sentinel.breaker import CircuitBreaker
+from sentinel.ratelimit.algorithm import BLOCKED_IP, Charge, Verdict
+from sentinel.ratelimit.policy import CompiledPolicy
+from sentinel.ratelimit.store import AttemptKeys
+from sentinel.redis_client import RedisTimeouts, make_client, redact_url
+
+T = TypeVar("T")
+
+_PRELUDE = """
+local now = tonumber(ARGV[1])
+if now < 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function fmt(x) return string.format('%.0f', x) end
+local function save(key, t, u, k)
+  local deadline = math.max(t, u, k)
+  if deadline <= now then redis.call('DEL', key) return end
+  redis.call('HSET', key, 't', fmt(t), 'u', fmt(u))
+  redis.call('PEXPIRE', key, fmt(deadline - now))
+end
+local function load(key)
+  local v = redis.call('HMGET', key, 't', 'u', 'k')
+  return tonumber(v[1]) or 0, tonumber(v[2]) or 0, tonumber(v[3]) or 0
+end
+"""
+
+# KEYS: pair, account, ip. ARGV: now, then free/interval/first/max for pair (2-5), account (6-9),
+# ip (10-13), then the account ceiling level (14).
+_ATTEMPT = (
+    _PRELUDE
+    + """
+local function lockout(level, o)
+  local free = tonumber(ARGV[o])
+  if level < free then return 0 end
+  return math.min(tonumber(ARGV[o + 2]) * 2 ^ math.min(level - free, 62), tonumber(ARGV[o + 3]))
+end
+local function charge(key, t, u, k, o)
+  local interval = tonumber(ARGV[o + 1])
+  t = math.max(t, now) + interval
+  local level = math.ceil((t - now) / interval)
+  local nu = u
+  if level >= tonumber(ARGV[o]) then nu = math.max(u, now + lockout(level, o)) end
+  save(key, t, nu, k)
+  if nu ~= u then return nu end
+  return 0
+end
+local pt, pu, pk = load(KEYS[1])
+local at, au, ak = load(KEYS[2])
+local it, iu, ik = load(KEYS[3])
+local known = 0
+if pk > now then known = 1 end
+local wait, blocked = 0, 0
+if pu > now then wait = math.max(wait, pu - now); blocked = blocked + 1 end
+if known == 0 and au > now then wait = math.max(wait, au - now); blocked = blocked + 2 end
+if iu > now then wait = math.max(wait, iu - now); blocked = blocked + 4 end
+local ai = tonumber(ARGV[7])
+local over = math.max(at, now) + ai - now - tonumber(ARGV[14]) * ai
+if over > 0 then wait = math.max(wait, over); blocked = blocked + 8 end
+if blocked > 0 then return {0, now, wait, blocked, known} end
+local pn = charge(KEYS[1], pt, pu, pk, 2)
+local an = charge(KEYS[2], at, au, ak, 6)
+local inew = charge(KEYS[3], it, iu, ik, 10)
+return {1, now, 0, 0, known, pn, pu, an, au, inew, iu}
+"""
+)
+
+# KEYS: pair, account, ip. ARGV: now, known_ttl, account interval/new/old, ip interval/new/old.
+_SUCCEED = (
+    _PRELUDE
+    + """
+redis.call('DEL', KEYS[1])
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then
+  redis.call('HSET', KEYS[1], 'k', fmt(now + ttl))
+  redis.call('PEXPIRE', KEYS[1], fmt(ttl))
+end
+local function refund(key, o)
+  if redis.call('EXISTS', key) == 0 then return end
+  local t, u, k = load(key)
+  t = math.max(t - tonumber(ARGV[o]), now)
+  local new = tonumber(ARGV[o + 1])
+  if new > 0 and u == new then u = tonumber(ARGV[o + 2]) end
+  save(key, t, u, k)
+end
+refund(KEYS[2], 3)
+refund(KEYS[3], 6)
+return 1
+"""
+)
+
+# KEYS: the throttle key. ARGV: now, burst, interval.
+_THROTTLE = (
+    _PRELUDE
+    + """
+local interval = tonumber(ARGV[3])
+local after = math.max(tonumber(redis.call('GET', KEYS[1])) or 0, now) + interval
+local over = after - now - tonumber(ARGV[2]) * interval
+if over > 0 then return {0, now, over} end
+redis.call('SET', KEYS[1], fmt(after), 'PX', fmt(after - now))
+return {1, now, 0}
+"""
+)
+
+
+def _policy_args(policy: CompiledPolicy) -> list[int]:
+    return [*policy.pair, *policy.account, *policy.ip, policy.ceiling_level]
+
+
+class RedisLimiterStore:
+    """A :class:`~sentinel.ratelimit.LimiterStore` on Redis (``pip install 'sentinel-asgi[redis]'``).
+
+    Pass a URL, or ``client=`` an existing ``redis.asyncio.Redis`` (``decode_responses=True``, with
+    its own timeouts). ``prefix`` namespaces the keys; keys hold only HMACs, never a username or IP.
+    """
+
+    name = "redis"
+    shared = True
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        client: Any = None,
+        prefix: str = "sentinel:",
+        timeouts: RedisTimeouts | None = None,
+        breaker: CircuitBreaker | None = None,
+        max_connections: int = 64,
+        server_time: bool = True,
+    ) -> None:
+        if (url is None) == (client is None):
+            raise ValueError("give RedisLimiterStore a url or a client, not both and not neither")
+        self.timeouts = timeouts or RedisTimeouts()
+        self._url = redact_url(url) if url else "client"
+        self._owns_client = client is None
+        self._redis = client or make_client(
+            url or "", timeouts=self.timeouts, max_connections=max_connections
+        )
+        self._prefix = f"{prefix}rl:"
+        self._server_time = server_time
+        self.breaker = breaker or CircuitBreaker("redis rate-limit store")
+        self._attempt = self._redis.register_script(_ATTEMPT)
+        self._succeed = self._redis.register_script(_SUCCEED)
+        self._throttle = self._redis.register_script(_THROTTLE)
+
+    def _keys(self, keys: AttemptKeys) -> list[str]:
+        p = self._prefix
+        return [f"{p}p:{keys.pair}", f"{p}a:{keys.account}", f"{p}i:{keys.ip}"]
+
+    def _now(self, now: int) -> int:
+        return -1 if self._server_time else now
+
+    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
+        return await self.breaker.call(operation, timeout=self.timeouts.operation)
+
+    async def attempt(self, keys: AttemptKeys, policy: CompiledPolicy, now: int) -> Verdict:
+        args = [self._now(now), *_policy_args(policy)]
+        names = self._keys(keys)
+        reply: list[int] = await self._call(lambda: self._attempt(keys=names, args=args))
+        allowed, at, wait, blocked, known = (int(x) for x in reply[:5])
+        if not allowed:
+            return Verdict(allowed=False, now=at, wait=wait, blocked=blocked, known=bool(known))
+        pn, po, an, ao, ipn, ipo = (int(x) for x in reply[5:11])
+        charge = Charge(pair_new=pn, pair_old=po, account_new=an, account_old=ao, ip_new=ipn, ip_old=ipo)
+        return Verdict(allowed=True, now=at, known=bool(known), charge=charge)
+
+    async def succeed(self, keys: AttemptKeys, charge: Charge, policy: CompiledPolicy, now: int) -> None:
+        args = [
+            self._now(now),
+            policy.known_ttl_ms,
+            policy.account.interval_ms,
+            charge.account_new,
+            charge.account_old,
+            policy.ip.interval_ms,
+            charge.ip_new,
+            charge.ip_old,
+        ]
+        names = self._keys(keys)
+        await self._call(lambda: self._succeed(keys=names, args=args))
+
+    async def throttle(self, key: str, burst: int, interval: int, now: int) -> Verdict:
+        args = [self._now(now), burst, interval]
+        name = f"{self._prefix}t:{key}"
+        reply: list[int] = await self._call(lambda: self._throttle(keys=[name], args=args))
+        allowed, at, wait = (int(x) for x in reply)
+        return Verdict(allowed=bool(allowed), now=at, wait=wait, blocked=0 if allowed else BLOCKED_IP)
+
+    async def health(self) -> dict[str, Any]:
+        return {"backend": "redis", "url": self._url, "breaker": self.breaker.state}
+
+    async def aclose(self) -> None:
+        """Close the connection pool if this store built it; a passed-in client stays the caller's."""
+        if self._owns_client:
+            await self._redis.aclose(close_connection_pool=True)
+
+
+__all__ = ["RedisLimiterStore"]

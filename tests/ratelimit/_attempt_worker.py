@@ -1,0 +1,45 @@
+"""One worker process of the exactness test: M concurrent checks against the shared Redis.
+
+Run as ``python -m tests.ratelimit._attempt_worker URL PREFIX MODE WORKER M START_AT``; prints how many
+of its checks were allowed. Every worker waits for the same wall-clock ``START_AT`` so the
+processes really do race each other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+
+from sentinel.ratelimit import AuthLimiter, RedisLimiterStore
+from tests.ratelimit.conftest import KEY
+
+
+def target(mode: str, worker: int, index: int) -> tuple[str, str]:
+    """(account, client IP) of one attempt: the same pair, one account from many IPs, or one IP
+    against many accounts."""
+    if mode == "pair":
+        return "alice", "203.0.113.66"
+    if mode == "account":
+        return "alice", f"10.{worker}.{index}.1"
+    return f"user-{worker}-{index}", "203.0.113.66"
+
+
+async def main(url: str, prefix: str, mode: str, worker: int, count: int, start_at: float) -> int:
+    store = RedisLimiterStore(url, prefix=prefix)
+    limiter = AuthLimiter(store=store, key=KEY)
+    try:
+        await store.health()
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        targets = [target(mode, worker, i) for i in range(count)]
+        decisions = await asyncio.gather(*(limiter.check(account=a, client_ip=ip) for a, ip in targets))
+        if any(d.backend != "redis" for d in decisions):
+            raise SystemExit("a check did not reach Redis")
+        return sum(d.allowed for d in decisions)
+    finally:
+        await limiter.aclose()
+
+
+if __name__ == "__main__":
+    url, prefix, mode, worker, count, start_at = sys.argv[1:7]
+    print(asyncio.run(main(url, prefix, mode, int(worker), int(count), float(start_at))))

@@ -1,0 +1,59 @@
+"""Exactness under real concurrency: 4 processes x 25 concurrent attempts against the real Redis
+are granted EXACTLY the budget, never one more (the check-then-act race that a read-then-write
+limiter loses)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+
+from sentinel.ratelimit import ACCOUNT_DEFAULT, IP_DEFAULT, PAIR_DEFAULT
+from tests.support.servers import ROOT
+
+pytestmark = pytest.mark.redis
+
+PROCESSES = 4
+CONCURRENT = 25
+
+
+@pytest.mark.parametrize(
+    ("mode", "budget"),
+    [("pair", PAIR_DEFAULT.free), ("account", ACCOUNT_DEFAULT.free), ("ip", IP_DEFAULT.free)],
+)
+def test_processes_racing_get_exactly_the_budget(
+    redis_url: str, redis_prefix: str, mode: str, budget: int
+) -> None:
+    start_at = time.time() + 2.0  # every worker has connected by then
+    command = [sys.executable, "-m", "tests.ratelimit._attempt_worker", redis_url, redis_prefix, mode]
+    workers = [
+        subprocess.Popen(
+            [*command, str(n), str(CONCURRENT), str(start_at)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(PROCESSES)
+    ]
+    allowed = []
+    try:
+        for worker in workers:
+            out, err = worker.communicate(timeout=60)
+            assert worker.returncode == 0, err
+            allowed.append(int(out.strip()))
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.communicate()
+        client = redis.Redis.from_url(redis_url, socket_timeout=2)
+        stale = list(client.scan_iter(match=f"{redis_prefix}*"))
+        if stale:
+            client.delete(*stale)
+        client.close()
+    assert budget < PROCESSES * CONCURRENT  # the race is real: far more attempts than budget
+    assert sum(allowed) == budget
