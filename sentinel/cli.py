@@ -18,7 +18,8 @@ from sentinel.errors import SentinelError
 
 #: name -> (module, one-line help). Each module has ``add_arguments(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("sentinel.commands.demo", "serve the hardened example app on loopback"),
+    "demo": ("sentinel.commands.demo", "scan a vulnerable and the hardened example side by side (loopback)"),
+    "scan": ("sentinel.commands.scan", "scan a web app's session security (authorised targets only)"),
 }
 
 EXIT_USAGE = 2

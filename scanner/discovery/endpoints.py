@@ -1,0 +1,169 @@
+"""Endpoints, their parameters, and the insertion points active checks put payloads into.
+
+Discovery (crawl, OpenAPI, an endpoints file) produces :class:`Endpoint` values. An endpoint knows
+how to build its baseline :class:`~scanner.http.exchange.RequestSpec`, and each of its parameters is
+an :class:`InsertionPoint` whose :meth:`~InsertionPoint.inject` builds the same request with one
+value replaced (or extended) by a payload. The injection checks of issue #7 work only through this
+seam, so a new parameter location (say, headers) is added here once and every check gains it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+
+from scanner.errors import ScanConfigError
+from scanner.http.exchange import RequestSpec
+
+ParamLocation = Literal["query", "form", "json", "path"]
+InjectMode = Literal["replace", "append"]
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Parameter:
+    """A named input with a benign example value (from the page, the OpenAPI example, or "1")."""
+
+    name: str
+    location: ParamLocation
+    value: str = ""
+    kind: str = "text"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Endpoint:
+    """A method + URL (no query string; ``{name}`` marks path parameters) and its parameters."""
+
+    method: str
+    url: str
+    parameters: tuple[Parameter, ...] = ()
+    source: str = "crawl"
+
+    @property
+    def key(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+        return (self.method, self.url, tuple(sorted((p.location, p.name) for p in self.parameters)))
+
+    @property
+    def body_format(self) -> Literal["none", "form", "json"]:
+        locations = {p.location for p in self.parameters}
+        if "json" in locations:
+            return "json"
+        if "form" in locations or self.method in ("POST", "PUT", "PATCH"):
+            return "form"
+        return "none"
+
+    def request(self, values: Mapping[tuple[str, str], str] | None = None) -> RequestSpec:
+        """The request with each parameter's example value, or ``values[(location, name)]``."""
+        chosen = values or {}
+
+        def value(p: Parameter) -> str:
+            return chosen.get((p.location, p.name), p.value)
+
+        url = self.url
+        for p in self.parameters:
+            if p.location == "path":
+                url = url.replace("{" + p.name + "}", quote(value(p), safe=""))
+        query = tuple((p.name, value(p)) for p in self.parameters if p.location == "query")
+        form = tuple((p.name, value(p)) for p in self.parameters if p.location == "form")
+        body_json = {p.name: value(p) for p in self.parameters if p.location == "json"}
+        fmt = self.body_format
+        return RequestSpec(
+            url=url,
+            method=self.method,
+            params=query,
+            form=form if fmt == "form" else None,
+            json_body=body_json if fmt == "json" else None,
+        )
+
+    def insertion_points(self) -> tuple[InsertionPoint, ...]:
+        return tuple(InsertionPoint(endpoint=self, parameter=p) for p in self.parameters)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InsertionPoint:
+    """One parameter of one endpoint, where an active check puts its payload."""
+
+    endpoint: Endpoint
+    parameter: Parameter
+
+    def inject(self, payload: str, *, mode: InjectMode = "replace") -> RequestSpec:
+        p = self.parameter
+        value = payload if mode == "replace" else p.value + payload
+        return self.endpoint.request({(p.location, p.name): value})
+
+
+def endpoint_from_url(
+    method: str, url: str, *, source: str, form: list[tuple[str, str]] | None = None
+) -> Endpoint:
+    """An endpoint from a concrete URL: its query string becomes query parameters."""
+    parts = urlsplit(url)
+    bare = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
+    params = [
+        Parameter(name=k, location="query", value=v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+    ]
+    params += [Parameter(name=k, location="form", value=v) for k, v in form or []]
+    return Endpoint(method=method.upper(), url=bare, parameters=tuple(params), source=source)
+
+
+def load_endpoints_file(path: Path, base_url: str) -> list[Endpoint]:
+    """Read an endpoints file: one ``[METHOD] URL-or-path [body]`` per line; ``#`` starts a comment.
+
+    ``body`` is ``a=1&b=2`` (a form) or a JSON object. Example::
+
+        GET /search?q=apple
+        POST /login username=alice&password=x
+        POST /api/notes {"title": "t", "body": "b"}
+    """
+    from urllib.parse import urljoin
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ScanConfigError([f"cannot read --endpoints file {path}: {exc.strerror or exc}"]) from exc
+    endpoints, problems = [], []
+    for number, line in enumerate(lines, 1):
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        method, _, rest = (
+            line.partition(" ") if line.split(" ", 1)[0].upper() in _METHODS else ("GET", "", line)
+        )
+        target, _, body = rest.strip().partition(" ")
+        url = urljoin(base_url, target)
+        body = body.strip()
+        if body.startswith("{"):
+            try:
+                data = json.loads(body)
+            except json.JSONDecodeError:
+                problems.append(f"{path}:{number}: the body is not valid JSON")
+                continue
+            if not isinstance(data, dict):
+                problems.append(f"{path}:{number}: a JSON body must be an object")
+                continue
+            base = endpoint_from_url(method, url, source="file")
+            extra = tuple(Parameter(name=str(k), location="json", value=str(v)) for k, v in data.items())
+            endpoints.append(
+                Endpoint(method=base.method, url=base.url, parameters=base.parameters + extra, source="file")
+            )
+        else:
+            form = parse_qsl(body, keep_blank_values=True) if body else None
+            endpoints.append(endpoint_from_url(method, url, source="file", form=form))
+    if problems:
+        raise ScanConfigError(problems)
+    return endpoints
+
+
+__all__ = [
+    "Endpoint",
+    "InjectMode",
+    "InsertionPoint",
+    "ParamLocation",
+    "Parameter",
+    "endpoint_from_url",
+    "load_endpoints_file",
+]
