@@ -1,0 +1,183 @@
+"""``CSRFMiddleware``: state-changing requests must come from this site and carry the session's token.
+
+Install it *inside* :class:`~sentinel.SessionMiddleware` (the token lives in the session). Per
+request:
+
+- safe methods (GET, HEAD, OPTIONS, TRACE) and exempt paths pass: a token is never required to
+  read. The app must keep its side of the bargain: safe methods never change state;
+- otherwise, by ``mode``: the origin check (:mod:`sentinel.csrf.origin`), then the token, from the
+  ``X-CSRF-Token`` header or else the ``csrf_token`` field of a urlencoded or multipart form. A form
+  body is buffered (up to ``max_body_bytes``) and replayed, so the app still reads it normally.
+
+A refusal is ``403`` ``application/problem+json`` with a stable type per reason, and a
+``csrf.refused`` security event (WARNING: an attack, or a broken form, was stopped).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from sentinel.csrf.body import BodyTooLarge, declared_length, read_body, replay
+from sentinel.csrf.errors import CSRFNotInstalled
+from sentinel.csrf.forms import MULTIPART, URLENCODED, parse_content_type, token_from_form
+from sentinel.csrf.origin import OriginCheck
+from sentinel.csrf.settings import SAFE_METHODS, CSRFSettings
+from sentinel.csrf.tokens import TokenSigner
+from sentinel.errors import ConfigurationError
+from sentinel.events import security_event
+from sentinel.keys import Secret, coerce_keys
+from sentinel.problem import Problem, send_problem
+from sentinel.sessions import NoSessionError, Session, session_hash
+from sentinel.shedding.paths import PathMatcher
+from sentinel.types import ASGIApp, Receive, Scope, Send
+
+#: Where the middleware leaves its signer for :func:`csrf_token`.
+CONTEXT_KEY = "sentinel.csrf"
+
+_DETAILS = {
+    "origin-null": "The request came from an opaque origin (Origin: null).",
+    "cross-site": "The request came from another site.",
+    "same-site": "The request came from another subdomain of this site.",
+    "bad-fetch-site": "The request's Sec-Fetch-Site header is not one browsers send.",
+    "cross-origin": "The request's Origin is neither this site nor a trusted origin.",
+    "absent": "The request carries neither Origin nor Sec-Fetch-Site; send Origin.",
+    "token-missing": "No CSRF token: send it in the X-CSRF-Token header or the csrf_token form field.",
+    "token-invalid": "The CSRF token is not valid for this session (expired by login or logout?).",
+}
+
+
+def csrf_problem(reason: str) -> Problem:
+    """403 with type ``csrf-token-missing``, ``csrf-token-invalid`` or ``csrf-origin``."""
+    return Problem(
+        status=403,
+        slug=f"csrf-{reason}" if reason.startswith("token-") else "csrf-origin",
+        title="Cross-site request refused",
+        detail=_DETAILS[reason],
+    )
+
+
+def body_too_large(limit: int) -> Problem:
+    return Problem(
+        status=413,
+        slug="csrf-body-too-large",
+        title="Form too large to check",
+        detail=f"Forms over {limit} bytes must send the CSRF token in the X-CSRF-Token header.",
+    )
+
+
+def _session(scope: Scope) -> Session:
+    session = scope.get("session")
+    if not isinstance(session, Session):
+        raise NoSessionError("CSRFMiddleware needs a Sentinel session: install it inside SessionMiddleware")
+    return session
+
+
+def csrf_token(request: Any) -> str:
+    """A fresh token for this request's session (put it in a form field or the header).
+
+    ``request`` is a Starlette request (anything with ``.scope``) or an ASGI scope. The first call
+    in a session stores its seed, which saves the session (an anonymous one gets its cookie)."""
+    scope: Scope = getattr(request, "scope", request)
+    signer = scope.get(CONTEXT_KEY)
+    if not isinstance(signer, TokenSigner):
+        raise CSRFNotInstalled("no CSRF context on this request: add sentinel CSRFMiddleware")
+    return signer.issue(_session(scope))
+
+
+class CSRFMiddleware:
+    """``CSRFMiddleware(app, secret_keys=[...])``; other keywords are :class:`CSRFSettings`
+    fields, or pass ``settings=`` whole. Use the same key list as the session middleware, newest
+    first (a purpose-specific key is derived from each)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        secret_keys: Iterable[str | bytes | Secret],
+        settings: CSRFSettings | None = None,
+        **options: Any,
+    ) -> None:
+        if settings is not None and options:
+            raise ConfigurationError(["pass settings= or individual CSRF options, not both"])
+        self.app = app
+        self.settings = s = settings or CSRFSettings(**options)
+        self.signer = TokenSigner(coerce_keys(secret_keys, what="secret_keys"))
+        self._origin = OriginCheck(s.trusted_origins, allow_same_site=s.allow_same_site)
+        self._exempt = PathMatcher(s.exempt_paths)
+        self._header = s.header_name.lower().encode("latin-1")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope[CONTEXT_KEY] = self.signer
+        if scope["method"] in SAFE_METHODS or (self._exempt and self._exempt(scope["path"])):
+            await self.app(scope, receive, send)
+            return
+        s = self.settings
+        if s.checks_origin:
+            reason = self._origin.check(scope)
+            if reason is not None and (reason != "absent" or not s.checks_token):
+                await self._refuse(scope, send, reason)
+                return
+        if s.checks_token:
+            found = await self._find_token(scope, receive)
+            if found is None:
+                security_event(
+                    "csrf.refused",
+                    outcome="refused",
+                    level=logging.INFO,
+                    scope=scope,
+                    reason="body-too-large",
+                    method=scope["method"],
+                )
+                await send_problem(send, body_too_large(s.max_body_bytes))
+                return
+            token, receive = found
+            if token is None:
+                await self._refuse(scope, send, "token-missing")
+                return
+            if not self.signer.verify(token, _session(scope)):
+                await self._refuse(scope, send, "token-invalid")
+                return
+        await self.app(scope, receive, send)
+
+    async def _find_token(self, scope: Scope, receive: Receive) -> tuple[str | None, Receive] | None:
+        """``(token or None, receive for the app)``; ``None`` when the form is too large to read."""
+        content_type = ""
+        for name, value in scope["headers"]:
+            if name == self._header:
+                return value.decode("latin-1").strip() or None, receive
+            if name == b"content-type":
+                content_type = value.decode("latin-1")
+        if parse_content_type(content_type)[0] not in (URLENCODED, MULTIPART):
+            return None, receive
+        limit = self.settings.max_body_bytes
+        declared = declared_length(scope)
+        if declared is not None and declared > limit:
+            return None
+        try:
+            buffered = await read_body(receive, limit)
+        except BodyTooLarge:
+            return None
+        token = token_from_form(buffered.body, content_type, self.settings.field_name)
+        return token, replay(buffered, receive)
+
+    async def _refuse(self, scope: Scope, send: Send, reason: str) -> None:
+        session = scope.get("session")
+        sid = session.session_id if isinstance(session, Session) else None
+        security_event(
+            "csrf.refused",
+            outcome="refused",
+            level=logging.WARNING,
+            scope=scope,
+            session=session_hash(sid) if sid else None,
+            reason=reason,
+            method=scope["method"],
+        )
+        await send_problem(send, csrf_problem(reason))
+
+
+__all__ = ["CONTEXT_KEY", "CSRFMiddleware", "body_too_large", "csrf_problem", "csrf_token"]
