@@ -1,24 +1,40 @@
 """Sentinel: an OWASP-focused security toolkit for ASGI applications.
 
-The public API is re-exported here; each capability also lives in its own subpackage.
+The names most apps need are re-exported here; each capability lives in its own subpackage
+(``sentinel.sessions``, ``sentinel.passwords``, ``sentinel.ratelimit``, ``sentinel.csrf``,
+``sentinel.headers``, ``sentinel.shedding``, ``sentinel.health``, ``sentinel.observability``), which
+exports the rest.
 """
 
 from sentinel._version import __version__
 from sentinel.breaker import CircuitBreaker
+from sentinel.csrf import CSRFMiddleware, CSRFSettings, csrf_token
 from sentinel.errors import (
     ConfigurationError,
     SentinelError,
+    SentinelUnsafeWarning,
     StoreError,
     StoreFull,
     StoreUnavailable,
 )
+from sentinel.headers import HeaderPolicy, SecurityHeadersMiddleware, csp_nonce
+from sentinel.health import HealthMiddleware, HealthSettings
 from sentinel.keys import Secret, keys_from_env
+from sentinel.observability import RequestIdMiddleware, configure_security_log
+from sentinel.passwords import PasswordError, PasswordHasher, PasswordPolicy
 from sentinel.problem import Problem
+from sentinel.ratelimit import (
+    AuthLimiter,
+    AuthPolicy,
+    RateLimited,
+    RateLimitMiddleware,
+    RedisLimiterStore,
+    TrustedProxies,
+)
 from sentinel.redis_client import RedisTimeouts
 from sentinel.sessions import (
     MemoryStore,
     RedisStore,
-    SentinelUnsafeWarning,
     Session,
     SessionMiddleware,
     SessionSettings,
@@ -30,25 +46,48 @@ from sentinel.sessions import (
     rotate_session,
     session_hash,
 )
+from sentinel.shedding import LoadShedder, LoadSheddingMiddleware, SheddingPolicy
 
 __all__ = [
+    "AuthLimiter",
+    "AuthPolicy",
+    "CSRFMiddleware",
+    "CSRFSettings",
     "CircuitBreaker",
     "ConfigurationError",
+    "HeaderPolicy",
+    "HealthMiddleware",
+    "HealthSettings",
+    "LoadShedder",
+    "LoadSheddingMiddleware",
     "MemoryStore",
+    "PasswordError",
+    "PasswordHasher",
+    "PasswordPolicy",
     "Problem",
+    "RateLimitMiddleware",
+    "RateLimited",
+    "RedisLimiterStore",
     "RedisStore",
     "RedisTimeouts",
+    "RequestIdMiddleware",
     "Secret",
+    "SecurityHeadersMiddleware",
     "SentinelError",
     "SentinelUnsafeWarning",
     "Session",
     "SessionMiddleware",
     "SessionSettings",
     "SessionStore",
+    "SheddingPolicy",
     "StoreError",
     "StoreFull",
     "StoreUnavailable",
+    "TrustedProxies",
     "__version__",
+    "configure_security_log",
+    "csp_nonce",
+    "csrf_token",
     "get_session",
     "keys_from_env",
     "login",

@@ -8,7 +8,18 @@ import types
 
 import pytest
 
-PACKAGES = ["sentinel", "sentinel.sessions", "scanner"]
+PACKAGES = [
+    "sentinel",
+    "sentinel.sessions",
+    "sentinel.passwords",
+    "sentinel.ratelimit",
+    "sentinel.csrf",
+    "sentinel.headers",
+    "sentinel.health",
+    "sentinel.shedding",
+    "sentinel.observability",
+    "scanner",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
