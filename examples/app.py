@@ -5,14 +5,18 @@ that the tests and the scanner use:
 
 - ``GET /``        HTML with links
 - ``GET /login``   HTML form with ``username`` and ``password``
-- ``POST /login``  form login; on success 303 to ``/me``
+- ``POST /login``  form login; on success 303 to ``/me``; rate limited per account, IP and pair (429)
 - ``POST /logout`` ends the session server-side
 - ``GET /me``      ``{"user": name}`` when logged in, else 401 problem+json
 - ``POST /cart``   an anonymous visitor's counter, kept in the session
 
 Configuration comes from the environment: ``SENTINEL_SECRET_KEYS`` (or ``SENTINEL_SECRET_KEYS_FILE``),
-newest key first; ``SENTINEL_REDIS_URL`` to share sessions between processes. With no key set, the app
-makes an ephemeral one and warns loudly: sessions then die with the process.
+newest key first; ``SENTINEL_REDIS_URL`` to share sessions and login rate limits between processes;
+``SENTINEL_PASSWORD_PROFILE`` (``default`` or ``owasp``). With no key set, the app makes an ephemeral
+one and warns loudly: sessions then die with the process.
+
+Logins go through :class:`sentinel.auth.Authenticator`: rate limit, argon2 verify off the event loop,
+transparent rehash, session rotation, security event.
 """
 
 from __future__ import annotations
@@ -23,26 +27,40 @@ import secrets
 import warnings
 from html import escape
 
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 import sentinel
+from sentinel.auth import Authenticator, Credentials, Outcome
+from sentinel.keys import derive_key
+from sentinel.passwords import PROFILES
+from sentinel.problem import problem_response
+from sentinel.ratelimit import RedisLimiterStore
 
 logger = logging.getLogger("examples.app")
 
 DEMO_USER = "alice"
 DEMO_PASSWORD = "correct horse battery staple"  # noqa: S105 - the documented demo credential
 
-_hasher = PasswordHasher()
-USERS: dict[str, str] = {DEMO_USER: _hasher.hash(DEMO_PASSWORD)}
-# Verified when the user does not exist, so a miss costs as much as a hit.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+class UserTable:
+    """The demo's user table: a dict standing in for a database, with a compare-and-swap update."""
+
+    def __init__(self, hasher: sentinel.PasswordHasher) -> None:
+        self.hashes: dict[str, str] = {DEMO_USER: hasher.hash(DEMO_PASSWORD)}
+
+    async def lookup(self, username: str) -> Credentials | None:
+        stored = self.hashes.get(username)
+        return None if stored is None else Credentials(user_id=username, password_hash=stored)
+
+    async def save_hash(self, user_id: str, old: str, new: str) -> bool:
+        if self.hashes.get(user_id) != old:
+            return False
+        self.hashes[user_id] = new
+        return True
 
 
 def _secret_keys() -> list[sentinel.Secret]:
@@ -58,9 +76,12 @@ def _secret_keys() -> list[sentinel.Secret]:
     return [sentinel.Secret(secrets.token_bytes(48))]
 
 
-def _store() -> sentinel.SessionStore:
+def _stores(keys: list[sentinel.Secret]) -> tuple[sentinel.SessionStore, sentinel.AuthLimiter]:
     url = os.environ.get("SENTINEL_REDIS_URL")
-    return sentinel.RedisStore(url) if url else sentinel.MemoryStore()
+    if not url:
+        return sentinel.MemoryStore(), sentinel.AuthLimiter()
+    limiter = sentinel.AuthLimiter(store=RedisLimiterStore(url), key=derive_key(keys[0], "ratelimit"))
+    return sentinel.RedisStore(url), limiter
 
 
 def _problem(status: int, slug: str, title: str, detail: str) -> Response:
@@ -89,24 +110,17 @@ async def login_form(request: Request) -> Response:
     return HTMLResponse(LOGIN_FORM.format(error=""))
 
 
-async def _password_ok(username: str, password: str) -> bool:
-    stored = USERS.get(username)
-    try:
-        await run_in_threadpool(_hasher.verify, stored or _DUMMY_HASH, password)
-    except VerificationError:
-        return False
-    return stored is not None
-
-
 async def login(request: Request) -> Response:
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
-    if not await _password_ok(username, password):
+    authenticator: Authenticator = request.app.state.authenticator
+    result = await authenticator.login(request, username, password)
+    if result.ok:
+        return RedirectResponse("/me", status_code=303)
+    if result.outcome is Outcome.INVALID:
         error = "<p role='alert'>Invalid username or password.</p>"
         return HTMLResponse(LOGIN_FORM.format(error=error), status_code=401)
-    await sentinel.login(request, username)
-    request.session["user"] = username
-    return RedirectResponse("/me", status_code=303)
+    return problem_response(result.problem())  # 429 rate limited, or 503 busy
 
 
 async def logout(request: Request) -> Response:
@@ -129,7 +143,12 @@ async def cart(request: Request) -> Response:
 
 def create_app() -> Starlette:
     """Build the app from the environment (tests call this with their own environment)."""
-    return Starlette(
+    keys = _secret_keys()
+    profile = PROFILES[os.environ.get("SENTINEL_PASSWORD_PROFILE", "default")]
+    hasher = sentinel.PasswordHasher(profile=profile)
+    users = UserTable(hasher)
+    session_store, limiter = _stores(keys)
+    app = Starlette(
         routes=[
             Route("/", home),
             Route("/login", login_form, methods=["GET"]),
@@ -138,8 +157,13 @@ def create_app() -> Starlette:
             Route("/me", me),
             Route("/cart", cart, methods=["POST"]),
         ],
-        middleware=[Middleware(sentinel.SessionMiddleware, secret_keys=_secret_keys(), store=_store())],
+        middleware=[Middleware(sentinel.SessionMiddleware, secret_keys=keys, store=session_store)],
     )
+    app.state.users = users
+    app.state.authenticator = Authenticator(
+        hasher=hasher, limiter=limiter, lookup=users.lookup, save_hash=users.save_hash
+    )
+    return app
 
 
 app = create_app()

@@ -44,6 +44,15 @@ class Secret:
         return id(self)
 
 
+def derive_key(key: Secret, purpose: str) -> Secret:
+    """A sub-key of ``key`` for one ``purpose`` (HMAC-SHA256 of the purpose under the key).
+
+    One configured secret can then serve sessions, rate-limit keys and CSRF tokens without any two
+    of them ever using the same key material.
+    """
+    return Secret(hmac.digest(key.reveal(), b"sentinel.derive:" + purpose.encode(), "sha256"))
+
+
 def coerce_keys(keys: Iterable[str | bytes | Secret], *, what: str) -> list[Secret]:
     """Validate a key list, newest first. Raises one :class:`ConfigurationError` naming every fault."""
     if isinstance(keys, str | bytes | Secret):
@@ -86,4 +95,4 @@ def keys_from_env(
     return coerce_keys(parts, what=name)
 
 
-__all__ = ["MIN_KEY_BYTES", "Secret", "coerce_keys", "keys_from_env"]
+__all__ = ["MIN_KEY_BYTES", "Secret", "coerce_keys", "derive_key", "keys_from_env"]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from starlette.responses import Response
+
 from sentinel.types import Send
 
 PROBLEM_CONTENT_TYPE = b"application/problem+json"
@@ -48,6 +50,19 @@ class Problem:
         return headers
 
 
+def problem_response(problem: Problem) -> Response:
+    """``problem`` as a Starlette response, for endpoints that return responses."""
+    body = problem.body()
+    headers = {
+        name.decode("latin-1"): value.decode("latin-1")
+        for name, value in problem.headers(len(body))
+        if name not in (b"content-type", b"content-length")
+    }
+    return Response(
+        body, status_code=problem.status, headers=headers, media_type=PROBLEM_CONTENT_TYPE.decode()
+    )
+
+
 async def send_problem(send: Send, problem: Problem) -> None:
     """Send ``problem`` as a complete response; the caller must not have started one."""
     body = problem.body()
@@ -61,4 +76,4 @@ async def send_problem(send: Send, problem: Problem) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-__all__ = ["PROBLEM_CONTENT_TYPE", "PROBLEM_TYPE_PREFIX", "Problem", "send_problem"]
+__all__ = ["PROBLEM_CONTENT_TYPE", "PROBLEM_TYPE_PREFIX", "Problem", "problem_response", "send_problem"]

@@ -6,13 +6,14 @@ applies a plain per-client rate to chosen paths. Both run on a bounded in-proces
 and fall back to the in-process store (never to unlimited attempts) when Redis fails.
 """
 
+from sentinel.problem import problem_response
 from sentinel.ratelimit.addresses import (
     DEFAULT_IPV4_PREFIX,
     DEFAULT_IPV6_PREFIX,
     UNKNOWN_CLIENT,
     parse_ip,
 )
-from sentinel.ratelimit.decision import Decision, problem_response, too_many_attempts, too_many_requests
+from sentinel.ratelimit.decision import Decision, too_many_attempts, too_many_requests
 from sentinel.ratelimit.errors import AttemptStateError, RateLimited, RateLimitError
 from sentinel.ratelimit.keying import normalise_account
 from sentinel.ratelimit.limiter import AuthLimiter

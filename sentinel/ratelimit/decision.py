@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from starlette.responses import Response
 
-from sentinel.problem import PROBLEM_CONTENT_TYPE, Problem
+from sentinel.problem import Problem, problem_response
 from sentinel.ratelimit.errors import RateLimited
 
 if TYPE_CHECKING:
@@ -46,19 +46,6 @@ def too_many_requests(retry_after: int) -> Problem:
         title="Too many requests",
         detail=f"This client sent too many requests. Wait {retry_after} s before retrying.",
         retry_after=retry_after,
-    )
-
-
-def problem_response(problem: Problem) -> Response:
-    """``problem`` as a Starlette response, for endpoints that return responses."""
-    body = problem.body()
-    headers = {
-        name.decode("latin-1"): value.decode("latin-1")
-        for name, value in problem.headers(len(body))
-        if name not in (b"content-type", b"content-length")
-    }
-    return Response(
-        body, status_code=problem.status, headers=headers, media_type=PROBLEM_CONTENT_TYPE.decode()
     )
 
 
@@ -131,7 +118,6 @@ __all__ = [
     "ROUTE_PROBLEM_SLUG",
     "Decision",
     "Ticket",
-    "problem_response",
     "too_many_attempts",
     "too_many_requests",
 ]

@@ -75,16 +75,11 @@ def test_no_report_leaks_a_session_id_or_the_password(vulnerable_scan: Served) -
     del known_session_ids
 
 
-#: Until the login rate limiter lands in examples/app.py the brute-force check must (correctly) flag
-#: it; afterwards nothing at medium or above may remain. The test is right in both states.
-LIMITER_LANDED = "ratelimit" in (ROOT / "examples" / "app.py").read_text()
-
-
 def test_hardened_app_has_nothing_at_medium_or_above(hardened_scan: Served) -> None:
     result = hardened_scan.result
     assert result.complete, result.incomplete
     serious = {f.rule.id for f in result.findings if f.severity >= Severity.MEDIUM}
-    assert serious == (set() if LIMITER_LANDED else {"SNT114"})
+    assert serious == set()
     assert exit_code(result) == 0
 
 
