@@ -9,6 +9,8 @@ that the tests and the scanner use:
 - ``POST /logout`` ends the session server-side
 - ``GET /me``      ``{"user": name}`` when logged in, else 401 problem+json
 - ``POST /cart``   an anonymous visitor's counter, kept in the session
+- ``POST /import`` an XML order (``<order><item>…</item><note>…</note></order>``) in, JSON out;
+  behind the XML guard
 
 Configuration comes from the environment: ``SENTINEL_SECRET_KEYS`` (or ``SENTINEL_SECRET_KEYS_FILE``),
 newest key first; ``SENTINEL_REDIS_URL`` to share sessions and login rate limits between processes;
@@ -34,11 +36,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 import sentinel
+from examples.xml_import import import_route
 from sentinel.auth import Authenticator, Credentials, Outcome
 from sentinel.keys import derive_key
 from sentinel.passwords import PROFILES
 from sentinel.problem import problem_response
 from sentinel.ratelimit import RedisLimiterStore
+from sentinel.xml import XMLGuardMiddleware
 
 logger = logging.getLogger("examples.app")
 
@@ -156,8 +160,12 @@ def create_app() -> Starlette:
             Route("/logout", logout, methods=["POST"]),
             Route("/me", me),
             Route("/cart", cart, methods=["POST"]),
+            import_route,
         ],
-        middleware=[Middleware(sentinel.SessionMiddleware, secret_keys=keys, store=session_store)],
+        middleware=[
+            Middleware(sentinel.SessionMiddleware, secret_keys=keys, store=session_store),
+            Middleware(XMLGuardMiddleware),
+        ],
     )
     app.state.users = users
     app.state.authenticator = Authenticator(

@@ -1,9 +1,9 @@
 """Sentinel: an OWASP-focused security toolkit for ASGI applications.
 
 The names most apps need are re-exported here; each capability lives in its own subpackage
-(``sentinel.sessions``, ``sentinel.passwords``, ``sentinel.ratelimit``, ``sentinel.csrf``,
-``sentinel.headers``, ``sentinel.shedding``, ``sentinel.health``, ``sentinel.observability``), which
-exports the rest.
+(``sentinel.sessions``, ``sentinel.passwords``, ``sentinel.ratelimit``, ``sentinel.auth``,
+``sentinel.xml``, ``sentinel.csrf``, ``sentinel.headers``, ``sentinel.shedding``, ``sentinel.health``,
+``sentinel.observability``), which exports the rest.
 """
 
 from sentinel._version import __version__
@@ -47,6 +47,7 @@ from sentinel.sessions import (
     session_hash,
 )
 from sentinel.shedding import LoadShedder, LoadSheddingMiddleware, SheddingPolicy
+from sentinel.xml import XMLGuardMiddleware, XMLGuardSettings, XMLLimits
 
 __all__ = [
     "AuthLimiter",
@@ -84,6 +85,9 @@ __all__ = [
     "StoreFull",
     "StoreUnavailable",
     "TrustedProxies",
+    "XMLGuardMiddleware",
+    "XMLGuardSettings",
+    "XMLLimits",
     "__version__",
     "configure_security_log",
     "csp_nonce",

@@ -18,6 +18,8 @@ PACKAGES = [
     "sentinel.health",
     "sentinel.shedding",
     "sentinel.observability",
+    "sentinel.xml",
+    "sentinel.auth",
     "scanner",
 ]
 

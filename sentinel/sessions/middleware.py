@@ -86,6 +86,7 @@ class SessionMiddleware:
     def __init__(
         self,
         app: ASGIApp,
+        /,
         *,
         secret_keys: Iterable[str | bytes | Secret],
         store: SessionStore | None = None,

@@ -1,0 +1,130 @@
+"""Read one request body for the XML guard: sniff it, inspect it as it streams, keep it for replay.
+
+:class:`BodyScreen` holds everything about one request (it lives in the middleware's locals, never
+on the middleware). It reads ``http.request`` messages until it knows the body is acceptable, or
+until it knows the body is not XML, in which case the rest streams to the app untouched. It keeps
+the messages it read, unchanged, so the app receives the very same bytes.
+"""
+
+from __future__ import annotations
+
+import anyio.lowlevel
+
+from sentinel.types import Message, Receive
+from sentinel.xml.content import BodyInfo
+from sentinel.xml.errors import TooLarge
+from sentinel.xml.inspector import XMLInspector
+from sentinel.xml.settings import XMLGuardSettings
+from sentinel.xml.sniff import Sniffer, xml_form_values
+
+#: A larger chunk is inspected in slices of this size, yielding to the event loop between them, so
+#: one big body cannot hold the loop for the whole parse.
+FEED_SLICE = 256 * 1024
+
+
+class ClientDisconnected(Exception):
+    """The client went away before the body was complete: there is no one left to answer."""
+
+
+class ContentEncodingRefused(Exception):
+    """An XML body is compressed (Content-Encoding): the guard cannot inspect it."""
+
+
+class BodyScreen:
+    """Screens one request body; :meth:`run` returns the messages read, or raises a refusal."""
+
+    def __init__(self, info: BodyInfo, settings: XMLGuardSettings) -> None:
+        self._info = info
+        self._settings = settings
+        self._limit = settings.limits.max_bytes
+        self.messages: list[Message] = []
+        self._size = 0
+        self._inspector: XMLInspector | None = None
+        sniff = settings.sniff and not info.xml and not info.exempt
+        self._sniffer = Sniffer(limit=self._limit) if sniff else None
+        self._collect_form = info.form and settings.inspect_form_fields and not info.xml
+        #: Set once the body is known not to need inspection; the rest then streams through.
+        self.passed = False
+        #: Where a refusal was found: "body" or "form-field".
+        self.where = "body"
+
+    @property
+    def needed(self) -> bool:
+        """Whether this request's body must be read at all."""
+        return self._info.xml or self._sniffer is not None or self._collect_form
+
+    async def run(self, receive: Receive) -> list[Message]:
+        if self._info.xml:
+            await self._begin_inspection()
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                raise ClientDisconnected
+            self.messages.append(message)
+            await self._take(message.get("body", b""))
+            if self.passed or not message.get("more_body", False):
+                break
+        if not self.passed:
+            await self._finish()
+        return self.messages
+
+    async def _begin_inspection(self) -> None:
+        """The body is XML: refuse what cannot be inspected, then inspect what was read so far."""
+        if self._info.encoded:
+            raise ContentEncodingRefused
+        if self._info.content_length is not None and self._info.content_length > self._limit:
+            raise TooLarge(limit=self._limit)
+        self._sniffer = None
+        self._collect_form = False
+        inspector = self._inspector = XMLInspector(
+            self._settings.limits, structure=self._settings.check_structure, charset=self._info.charset
+        )
+        for message in self.messages:
+            await _feed(inspector, message.get("body", b""))
+
+    async def _take(self, body: bytes) -> None:
+        self._size += len(body)
+        if self._inspector is not None:
+            await _feed(self._inspector, body)
+            return
+        if self._sniffer is not None:
+            decision = self._sniffer.feed(body)
+            if decision:
+                await self._begin_inspection()
+                return
+            if decision is False:
+                self._sniffer = None
+        if self._sniffer is None and not self._collect_form:
+            self.passed = True
+        elif self._collect_form and self._size > self._limit:
+            self.where = "form-field"
+            raise TooLarge(limit=self._limit)
+
+    async def _finish(self) -> None:
+        if self._sniffer is not None and self._sniffer.finish():
+            await self._begin_inspection()
+        if self._inspector is not None:
+            if self._inspector.size:  # an empty body holds no document to refuse
+                self._inspector.close()
+        elif self._collect_form:
+            self._inspect_form_fields()
+
+    def _inspect_form_fields(self) -> None:
+        self.where = "form-field"
+        body = b"".join(message.get("body", b"") for message in self.messages)
+        for value in xml_form_values(body):
+            inspector = XMLInspector(self._settings.limits, structure=self._settings.check_structure)
+            inspector.feed(value)
+            inspector.close()
+
+
+async def _feed(inspector: XMLInspector, body: bytes) -> None:
+    if len(body) <= FEED_SLICE:
+        inspector.feed(body)
+        return
+    for start in range(0, len(body), FEED_SLICE):
+        inspector.feed(body[start : start + FEED_SLICE])
+        await anyio.lowlevel.checkpoint()
+
+
+__all__ = ["FEED_SLICE", "BodyScreen", "ClientDisconnected", "ContentEncodingRefused"]
