@@ -14,8 +14,13 @@ that the tests and the scanner use:
 
 Configuration comes from the environment: ``SENTINEL_SECRET_KEYS`` (or ``SENTINEL_SECRET_KEYS_FILE``),
 newest key first; ``SENTINEL_REDIS_URL`` to share sessions and login rate limits between processes;
-``SENTINEL_PASSWORD_PROFILE`` (``default`` or ``owasp``). With no key set, the app makes an ephemeral
-one and warns loudly: sessions then die with the process.
+``SENTINEL_PASSWORD_PROFILE`` (``default`` or ``owasp``); every other ``SENTINEL_*`` variable that
+:func:`sentinel.protect` reads. With no key set, the app makes an ephemeral one and warns loudly:
+sessions then die with the process.
+
+The whole stack comes from one call, :func:`sentinel.protect`: request IDs, security headers, load
+shedding, sessions, CSRF (Origin checks *and* a session-bound token in every form; JSON clients send
+it as ``X-CSRF-Token``) and the XML guard.
 
 Logins go through :class:`sentinel.auth.Authenticator`: rate limit, argon2 verify off the event loop,
 transparent rehash, session rotation, security event.
@@ -30,7 +35,6 @@ import warnings
 from html import escape
 
 from starlette.applications import Starlette
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -38,11 +42,9 @@ from starlette.routing import Route
 import sentinel
 from examples.xml_import import import_route
 from sentinel.auth import Authenticator, Credentials, Outcome
-from sentinel.keys import derive_key
+from sentinel.csrf import csrf_token
 from sentinel.passwords import PROFILES
 from sentinel.problem import problem_response
-from sentinel.ratelimit import RedisLimiterStore
-from sentinel.xml import XMLGuardMiddleware
 
 logger = logging.getLogger("examples.app")
 
@@ -80,14 +82,6 @@ def _secret_keys() -> list[sentinel.Secret]:
     return [sentinel.Secret(secrets.token_bytes(48))]
 
 
-def _stores(keys: list[sentinel.Secret]) -> tuple[sentinel.SessionStore, sentinel.AuthLimiter]:
-    url = os.environ.get("SENTINEL_REDIS_URL")
-    if not url:
-        return sentinel.MemoryStore(), sentinel.AuthLimiter()
-    limiter = sentinel.AuthLimiter(store=RedisLimiterStore(url), key=derive_key(keys[0], "ratelimit"))
-    return sentinel.RedisStore(url), limiter
-
-
 def _problem(status: int, slug: str, title: str, detail: str) -> Response:
     body = {"type": f"urn:sentinel:problem:{slug}", "title": title, "status": status, "detail": detail}
     return JSONResponse(body, status_code=status, media_type="application/problem+json")
@@ -96,6 +90,7 @@ def _problem(status: int, slug: str, title: str, detail: str) -> Response:
 LOGIN_FORM = """<!doctype html><title>Log in</title>
 <h1>Log in</h1>{error}
 <form method="post" action="/login">
+  <input type="hidden" name="csrf_token" value="{token}">
   <label>Username <input name="username" autocomplete="username"></label>
   <label>Password <input name="password" type="password" autocomplete="current-password"></label>
   <button type="submit">Log in</button>
@@ -103,15 +98,25 @@ LOGIN_FORM = """<!doctype html><title>Log in</title>
 
 
 async def home(request: Request) -> Response:
+    token = csrf_token(request)
     return HTMLResponse(
         "<!doctype html><title>Sentinel example</title><h1>Sentinel example shop</h1><ul>"
         '<li><a href="/login">Log in</a></li><li><a href="/me">Who am I</a></li></ul>'
-        '<form method="post" action="/cart"><button>Add to cart</button></form>'
+        '<form method="post" action="/cart">'
+        f'<input type="hidden" name="csrf_token" value="{token}">'
+        "<button>Add to cart</button></form>"
+        '<form method="post" action="/logout">'
+        f'<input type="hidden" name="csrf_token" value="{token}">'
+        "<button>Log out</button></form>"
     )
 
 
+def _login_page(request: Request, error: str = "", status: int = 200) -> Response:
+    return HTMLResponse(LOGIN_FORM.format(error=error, token=csrf_token(request)), status_code=status)
+
+
 async def login_form(request: Request) -> Response:
-    return HTMLResponse(LOGIN_FORM.format(error=""))
+    return _login_page(request)
 
 
 async def login(request: Request) -> Response:
@@ -122,8 +127,7 @@ async def login(request: Request) -> Response:
     if result.ok:
         return RedirectResponse("/me", status_code=303)
     if result.outcome is Outcome.INVALID:
-        error = "<p role='alert'>Invalid username or password.</p>"
-        return HTMLResponse(LOGIN_FORM.format(error=error), status_code=401)
+        return _login_page(request, "<p role='alert'>Invalid username or password.</p>", 401)
     return problem_response(result.problem())  # 429 rate limited, or 503 busy
 
 
@@ -145,14 +149,12 @@ async def cart(request: Request) -> Response:
     return JSONResponse({"cart": count})
 
 
-def create_app() -> Starlette:
+def create_app() -> sentinel.Protected:
     """Build the app from the environment (tests call this with their own environment)."""
-    keys = _secret_keys()
     profile = PROFILES[os.environ.get("SENTINEL_PASSWORD_PROFILE", "default")]
     hasher = sentinel.PasswordHasher(profile=profile)
     users = UserTable(hasher)
-    session_store, limiter = _stores(keys)
-    app = Starlette(
+    shop = Starlette(
         routes=[
             Route("/", home),
             Route("/login", login_form, methods=["GET"]),
@@ -162,16 +164,18 @@ def create_app() -> Starlette:
             Route("/cart", cart, methods=["POST"]),
             import_route,
         ],
-        middleware=[
-            Middleware(sentinel.SessionMiddleware, secret_keys=keys, store=session_store),
-            Middleware(XMLGuardMiddleware),
-        ],
     )
-    app.state.users = users
-    app.state.authenticator = Authenticator(
-        hasher=hasher, limiter=limiter, lookup=users.lookup, save_hash=users.save_hash
+    protected = sentinel.protect(shop, secret_keys=_secret_keys())
+    shop.state.authenticator = Authenticator(
+        hasher=hasher, limiter=protected.limiter, lookup=users.lookup, save_hash=users.save_hash
     )
-    return app
+    return protected
 
 
 app = create_app()
+
+
+if __name__ == "__main__":  # python -m examples.app: bind from SENTINEL_HOST/SENTINEL_PORT (loopback)
+    import uvicorn
+
+    uvicorn.run(app, host=app.settings.host, port=app.settings.port)

@@ -23,6 +23,7 @@ from sentinel.keys import Secret, keys_from_env
 from sentinel.observability import RequestIdMiddleware, configure_security_log
 from sentinel.passwords import PasswordError, PasswordHasher, PasswordPolicy
 from sentinel.problem import Problem
+from sentinel.protect import Protected, protect
 from sentinel.ratelimit import (
     AuthLimiter,
     AuthPolicy,
@@ -46,6 +47,7 @@ from sentinel.sessions import (
     rotate_session,
     session_hash,
 )
+from sentinel.settings import SentinelSettings
 from sentinel.shedding import LoadShedder, LoadSheddingMiddleware, SheddingPolicy
 from sentinel.xml import XMLGuardMiddleware, XMLGuardSettings, XMLLimits
 
@@ -66,6 +68,7 @@ __all__ = [
     "PasswordHasher",
     "PasswordPolicy",
     "Problem",
+    "Protected",
     "RateLimitMiddleware",
     "RateLimited",
     "RedisLimiterStore",
@@ -75,6 +78,7 @@ __all__ = [
     "Secret",
     "SecurityHeadersMiddleware",
     "SentinelError",
+    "SentinelSettings",
     "SentinelUnsafeWarning",
     "Session",
     "SessionMiddleware",
@@ -96,6 +100,7 @@ __all__ = [
     "keys_from_env",
     "login",
     "logout",
+    "protect",
     "revoke_user_sessions",
     "rotate_session",
     "session_hash",

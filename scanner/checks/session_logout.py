@@ -1,7 +1,8 @@
 """SNT105 session-valid-after-logout: logging out does not end the session on the server.
 
 **What it detects.** The scanner logs in, notes the session ID, logs out (``--logout-url``, else a
-logout link or form found while crawling; tried as POST, then GET if the method is refused), and
+logout link or form found while crawling; tried as POST, then GET if the method is refused; a POST
+carries the hidden fields, such as a CSRF token, of the logged-in page's form that posts there), and
 asks the logged-in-only oracle page with **the old ID alone**. If it is still logged in, logout only
 cleared the browser's cookie: anyone who copied the ID (a proxy log, a shared machine, malware) keeps
 the session after the user believes it ended. *Confirmed* by observation.
@@ -22,6 +23,7 @@ from scanner.checks._registry import CheckKind, check
 from scanner.checks._session import replay
 from scanner.checks.session_id_in_url import known_session_ids
 from scanner.context import ScanContext
+from scanner.discovery.html import parse_html
 from scanner.errors import CheckSkipped
 from scanner.findings import Confidence, Finding, Rule, Severity
 from scanner.http.exchange import Exchange, RequestSpec
@@ -45,10 +47,23 @@ def _targets(ctx: ScanContext) -> list[tuple[str, str]]:
     return list(dict.fromkeys(found))[:2]
 
 
-async def _log_out(probe: ProbeClient, targets: list[tuple[str, str]]) -> Exchange:
+async def _form_fields(probe: ProbeClient, pages: list[str], action: str) -> tuple[tuple[str, str], ...]:
+    """The hidden fields (a CSRF token, typically) of a logged-in page's form that posts to
+    ``action``, so the logout is submitted as a browser would submit it."""
+    for page in pages:
+        exchange = await probe.get(page)
+        for form in parse_html(exchange.text).forms:
+            target = probe.engine.scope.resolve(form.action or exchange.url, exchange.url)
+            if target == action and form.method == "POST":
+                return tuple((f.name, f.value) for f in form.fields if f.type == "hidden")
+    return ()
+
+
+async def _log_out(probe: ProbeClient, targets: list[tuple[str, str]], pages: list[str]) -> Exchange:
     answer: Exchange | None = None
     for method, url in targets:
-        answer = await probe.send(RequestSpec(url=url, method=method, form=() if method == "POST" else None))
+        form = await _form_fields(probe, pages, url) if method == "POST" else None
+        answer = await probe.send(RequestSpec(url=url, method=method, form=form))
         if answer.status not in (404, 405):
             return answer
     if answer is None:  # pragma: no cover - targets is never empty here
@@ -64,7 +79,8 @@ async def run(ctx: ScanContext) -> list[Finding]:
         raise CheckSkipped("no logout URL configured (--logout-url) and none found while crawling")
     async with ctx.engine.probe("logout") as probe:
         session_id = await login_as_user(profile, probe)
-        answer = await _log_out(probe, targets)
+        pages = list(dict.fromkeys([ctx.base_url, *ctx.discovery.logout_pages]))[:3]
+        answer = await _log_out(probe, targets, pages)
         if answer.status >= 400:
             raise CheckSkipped(f"the logout request was refused (HTTP {answer.status}); nothing to test")
     ok, oracle_exchange = await replay(ctx, profile, session_id, probe_name="logout-replay")

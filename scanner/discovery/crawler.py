@@ -33,6 +33,8 @@ class Discovery:
     pages: list[str] = field(default_factory=list)
     login_forms: list[tuple[str, Form]] = field(default_factory=list)
     logout_targets: list[tuple[str, str]] = field(default_factory=list)
+    #: Pages holding a logout form (their hidden fields, e.g. CSRF tokens, go with the logout).
+    logout_pages: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     sources: set[str] = field(default_factory=set)
 
@@ -133,6 +135,7 @@ class Crawler:
         text = " ".join(f.value for f in form.fields if f.type == "submit")
         if is_logout(action, text):
             self.found.logout_targets.append((form.method, action))
+            self.found.logout_pages.append(page_url)
             return
         if is_dangerous(action, text):
             self.found.skip("looks destructive")

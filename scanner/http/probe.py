@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from scanner.http.engine import HttpEngine
 
 MAX_REDIRECTS = 5
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: Cookie values at least this long are masked in all evidence (shorter ones are flags like "1").
 MIN_REDACTED_COOKIE = 8
 SECURE_ON_HTTP_NOTE = (
@@ -90,6 +91,10 @@ class ProbeClient:
         engine.scope.check(url)
         sent: list[tuple[str, str]] = [("user-agent", USER_AGENT), ("accept", "*/*")]
         sent += [(k.lower(), v) for k, v in headers]
+        if method not in SAFE_METHODS and not any(k == "origin" for k, _ in sent):
+            # Browsers send Origin on every unsafe request, same-origin ones included; an app with
+            # origin-based CSRF protection must see the scanner's forms as a browser's.
+            sent.append(("origin", f"{parts.scheme}://{parts.netloc}"))
         if content_type and body:
             sent.append(("content-type", content_type))
         if use_cookies:

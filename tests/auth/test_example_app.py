@@ -6,6 +6,7 @@ The app listens on 127.0.0.1; the clients connect *from* different loopback addr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -20,7 +21,11 @@ ALICE = {"username": "alice", "password": "correct horse battery staple"}
 
 def client_from(address: str, base: str) -> httpx.Client:
     transport = httpx.HTTPTransport(local_address=address)
-    return httpx.Client(base_url=base, transport=transport, timeout=10, follow_redirects=False)
+    # Origin, as every browser sends on a POST: the app's CSRF guard requires it (or a token).
+    headers = {"origin": base}
+    return httpx.Client(
+        base_url=base, transport=transport, timeout=10, follow_redirects=False, headers=headers
+    )
 
 
 @pytest.fixture(scope="module")
@@ -29,19 +34,28 @@ def app_url() -> Iterator[str]:
         yield base
 
 
+def with_token(client: httpx.Client) -> dict[str, str]:
+    """Visit the login page like a browser; the headers that carry its session and CSRF token."""
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert token is not None
+    return {"cookie": page.headers["set-cookie"].split(";", 1)[0], "x-csrf-token": token.group(1)}
+
+
 def test_brute_force_is_locked_out_but_alice_logs_in_from_another_ip(app_url: str) -> None:
     with client_from("127.0.0.2", app_url) as attacker, client_from("127.0.0.3", app_url) as alice:
         statuses = []
+        form = with_token(attacker)
         for attempt in range(15):
-            response = attacker.post("/login", data={"username": "alice", "password": f"guess{attempt}"})
-            statuses.append(response.status_code)
+            guess = {"username": "alice", "password": f"guess{attempt}"}
+            statuses.append(attacker.post("/login", data=guess, headers=form).status_code)
         assert statuses[0] == 401
         assert statuses[-1] == 429
-        locked = attacker.post("/login", data=ALICE)  # the right password, from the locked-out pair
+        locked = attacker.post("/login", data=ALICE, headers=form)  # right password, locked-out pair
         assert locked.status_code == 429
         assert locked.headers["content-type"] == "application/problem+json"
         assert int(locked.headers["retry-after"]) >= 1
-        response = alice.post("/login", data=ALICE)
+        response = alice.post("/login", data=ALICE, headers=with_token(alice))
         assert response.status_code == 303, response.text
         cookie = response.headers["set-cookie"].split(";", 1)[0]
         assert alice.get("/me", headers={"cookie": cookie}).json() == {"user": "alice"}

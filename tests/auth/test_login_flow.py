@@ -33,7 +33,9 @@ class CountingHasher(PasswordHasher):
         self.verifies = 0
         self.dummies = 0
 
-    async def averify_and_update(self, stored: str, password: str, *, salt: Any = None) -> tuple[bool, str | None]:
+    async def averify_and_update(
+        self, stored: str, password: str, *, salt: Any = None
+    ) -> tuple[bool, str | None]:
         self.verifies += 1
         return await super().averify_and_update(stored, password, salt=salt)
 
@@ -75,14 +77,18 @@ class Rig:
 async def rig() -> AsyncIterator[Rig]:
     hasher = CountingHasher()
     table = Table({"alice": hasher.hash(PASSWORD)})
-    auth = Authenticator(hasher=hasher, limiter=sentinel.AuthLimiter(), lookup=table.lookup, save_hash=table.save_hash)
+    auth = Authenticator(
+        hasher=hasher, limiter=sentinel.AuthLimiter(), lookup=table.lookup, save_hash=table.save_hash
+    )
 
     async def login(request: Request) -> Response:
         body = await request.json()
         result = await auth.login(request, body["u"], body["p"])
         if not result.ok:
             problem = result.problem()
-            return JSONResponse({"outcome": result.outcome.value, "type": problem.slug}, status_code=problem.status)
+            return JSONResponse(
+                {"outcome": result.outcome.value, "type": problem.slug}, status_code=problem.status
+            )
         return JSONResponse({"user": result.user_id, "rehashed": result.rehashed})
 
     async def me(request: Request) -> Response:
@@ -93,7 +99,9 @@ async def rig() -> AsyncIterator[Rig]:
         middleware=[Middleware(sentinel.SessionMiddleware, secret_keys=[KEY])],
     )
     transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="https://t", cookies=no_cookie_jar()) as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://t", cookies=no_cookie_jar()
+    ) as client:
         yield Rig(client, hasher, table)
     hasher.close()
 

@@ -8,39 +8,30 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.browser import SID, cookie_from, form_token, get, post
 from tests.support.redis_server import private_redis
 from tests.support.servers import serve
 
 pytestmark = pytest.mark.e2e
 
 ALICE = {"username": "alice", "password": "correct horse battery staple"}
-SID = "__Host-sid"
-
-
-def cookie_from(response: httpx.Response) -> str | None:
-    for header in response.headers.get_list("set-cookie"):
-        name, _, rest = header.partition("=")
-        if name == SID:
-            return rest.split(";", 1)[0]
-    return None
-
-
-def get(base: str, path: str, cookie: str | None = None) -> httpx.Response:
-    headers = {"cookie": f"{SID}={cookie}"} if cookie is not None else {}
-    return httpx.get(base + path, headers=headers, timeout=10)
-
-
-def post(base: str, path: str, cookie: str | None = None, **kw: object) -> httpx.Response:
-    headers = {"cookie": f"{SID}={cookie}"} if cookie is not None else {}
-    return httpx.post(base + path, headers=headers, timeout=10, **kw)  # type: ignore[arg-type]
 
 
 def log_in(base: str, cookie: str | None = None) -> str:
-    response = post(base, "/login", cookie, data=ALICE)
+    """Log alice in from a browser holding ``cookie``; returns the session cookie after login."""
+    token, cookie = form_token(base, "/login", cookie)
+    response = post(base, "/login", cookie, token=token, data=ALICE)
     assert response.status_code == 303 and response.headers["location"] == "/me"
     new = cookie_from(response)
     assert new
     return new
+
+
+def anonymous_session(base: str) -> tuple[str, str]:
+    """A genuine anonymous session, as a visitor gets one: ``(cookie, csrf token)``."""
+    token, cookie = form_token(base, "/")
+    assert cookie
+    return cookie, token
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +42,7 @@ def app_url() -> Iterator[str]:
 
 def test_fixation_planted_cookie_is_worthless_after_login(app_url: str) -> None:
     # The attacker obtains a genuine anonymous session and plants its cookie in the victim's browser.
-    attacker = cookie_from(post(app_url, "/cart"))
-    assert attacker
+    attacker, _ = anonymous_session(app_url)
     victim = log_in(app_url, cookie=attacker)
     assert victim.split(".")[0] != attacker.split(".")[0]
     assert get(app_url, "/me", victim).json() == {"user": "alice"}
@@ -63,8 +53,7 @@ def test_fixation_planted_cookie_is_worthless_after_login(app_url: str) -> None:
 
 def test_attacker_invented_cookie_is_never_adopted(app_url: str) -> None:
     invented = "A" * 43 + "." + "B" * 43
-    response = post(app_url, "/cart", invented)
-    issued = cookie_from(response)
+    _, issued = form_token(app_url, "/", invented)
     assert issued and issued != invented
     assert get(app_url, "/me", log_in(app_url, invented)).status_code == 200
     assert get(app_url, "/me", invented).status_code == 401
@@ -82,7 +71,8 @@ def test_session_id_in_url_is_refused(app_url: str, path: str) -> None:
 def test_logout_kills_the_server_side_copy(app_url: str) -> None:
     cookie = log_in(app_url)
     assert get(app_url, "/me", cookie).status_code == 200
-    response = post(app_url, "/logout", cookie)
+    token, _ = form_token(app_url, "/", cookie)
+    response = post(app_url, "/logout", cookie, token=token)
     assert cookie_from(response) == ""
     assert get(app_url, "/me", cookie).status_code == 401
 
@@ -100,16 +90,16 @@ def test_forged_or_truncated_cookie_is_refused(app_url: str) -> None:
 
 
 def test_cookie_attributes_on_the_wire(app_url: str) -> None:
-    response = post(app_url, "/cart")
+    response = get(app_url, "/")  # the page's CSRF token gives the visitor a session
     (header,) = response.headers.get_list("set-cookie")
     assert header.startswith(f"{SID}=")
-    assert sorted(p.strip() for p in header.split(";")[1:]) == [
-        "HttpOnly",
-        "Path=/",
-        "SameSite=Lax",
-        "Secure",
-    ]
-    assert post(app_url, "/cart", cookie_from(response)).headers.get_list("set-cookie") == []
+    attributes = sorted(p.strip() for p in header.split(";")[1:])
+    assert attributes == ["HttpOnly", "Path=/", "SameSite=Lax", "Secure"]
+    cookie = cookie_from(response)
+    token, _ = form_token(app_url, "/", cookie)
+    cart = post(app_url, "/cart", cookie, token=token)
+    assert cart.json() == {"cart": 1}
+    assert cart.headers.get_list("set-cookie") == []  # same session: no cookie on every response
 
 
 @pytest.mark.redis
@@ -118,7 +108,8 @@ def test_two_processes_share_sessions_through_redis(redis_url: str) -> None:
     with serve("examples.app:app", env=env) as first, serve("examples.app:app", env=env) as second:
         cookie = log_in(first)
         assert get(second, "/me", cookie).json() == {"user": "alice"}
-        post(second, "/logout", cookie)
+        token, _ = form_token(second, "/", cookie)
+        post(second, "/logout", cookie, token=token)
         assert get(first, "/me", cookie).status_code == 401
 
 

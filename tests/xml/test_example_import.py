@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.browser import form_token
 from tests.support.servers import serve
 from tests.xml.corpus import ATTACKS
 
@@ -22,16 +23,24 @@ def base_url() -> Iterator[str]:
         yield url
 
 
+def browser(base_url: str) -> httpx.Client:
+    """The example app is behind sentinel.protect(), CSRF included: send Origin, as every browser
+    does on a POST, and the session's CSRF token from the home page's form."""
+    token, cookie = form_token(base_url, "/")
+    headers = {"origin": base_url, "x-csrf-token": token, "cookie": f"__Host-sid={cookie}"}
+    return httpx.Client(base_url=base_url, timeout=10, headers=headers)
+
+
 def test_example_app_imports_orders(base_url: str) -> None:
     order = b'<?xml version="1.0"?><order><item>apple</item><item>pear</item><note>ring twice</note></order>'
-    with httpx.Client(base_url=base_url, timeout=10) as client:
+    with browser(base_url) as client:
         response = client.post("/import", content=order, headers={"content-type": "application/xml"})
     assert response.status_code == 200
     assert response.json() == {"items": ["apple", "pear"], "note": "ring twice"}
 
 
 def test_example_app_guard_refuses_the_corpus(base_url: str) -> None:
-    with httpx.Client(base_url=base_url, timeout=10) as client:
+    with browser(base_url) as client:
         for attack in ATTACKS:
             response = client.post(
                 "/import", content=attack.body, headers={"content-type": "application/xml"}
