@@ -7,10 +7,14 @@ with a bounded wait for a free connection: the seed's outage was exactly a pool 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+from sentinel.breaker import CircuitBreaker
 from sentinel.errors import ConfigurationError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +59,45 @@ def make_client(url: str, *, timeouts: RedisTimeouts, max_connections: int = 64)
     return Redis(connection_pool=pool)
 
 
+class RedisBacked:
+    """What every Redis-backed store shares: the client (built with bounded waits, or passed in),
+    the circuit breaker, the per-operation deadline, health and closing.
+
+    Subclasses register their Lua scripts on ``self.redis`` and run every command through
+    :meth:`call`, so no store can forget the timeout or the breaker.
+    """
+
+    def __init__(
+        self,
+        url: str | None,
+        *,
+        client: Any,
+        timeouts: RedisTimeouts | None,
+        breaker: CircuitBreaker | None,
+        breaker_name: str,
+        max_connections: int,
+    ) -> None:
+        if (url is None) == (client is None):
+            raise ValueError(f"give {type(self).__name__} a url or a client, not both and not neither")
+        self.timeouts = timeouts or RedisTimeouts()
+        self.url = redact_url(url) if url else "client"
+        self._owns_client = client is None
+        self.redis = client or make_client(url or "", timeouts=self.timeouts, max_connections=max_connections)
+        self.breaker = breaker or CircuitBreaker(breaker_name)
+
+    async def call(self, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run one Redis operation under the deadline and the breaker (StoreUnavailable on failure)."""
+        return await self.breaker.call(operation, timeout=self.timeouts.operation)
+
+    async def health(self) -> dict[str, Any]:
+        return {"backend": "redis", "url": self.url, "breaker": self.breaker.state}
+
+    async def aclose(self) -> None:
+        """Close the connection pool if this store built it; a passed-in client stays the caller's."""
+        if self._owns_client:
+            await self.redis.aclose(close_connection_pool=True)
+
+
 def redact_url(url: str) -> str:
     """``url`` with any password replaced, safe for health output and logs."""
     scheme, sep, rest = url.partition("://")
@@ -65,4 +108,4 @@ def redact_url(url: str) -> str:
     return f"{scheme}://{user}:***@{host}" if user else f"{scheme}://***@{host}"
 
 
-__all__ = ["RedisTimeouts", "make_client", "redact_url"]
+__all__ = ["RedisBacked", "RedisTimeouts", "make_client", "redact_url"]

@@ -19,14 +19,13 @@ Redis Cluster (the keys would need one hash slot).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sentinel.breaker import CircuitBreaker
 from sentinel.ratelimit.algorithm import BLOCKED_IP, Charge, Verdict
 from sentinel.ratelimit.policy import CompiledPolicy
 from sentinel.ratelimit.store import AttemptKeys
-from sentinel.redis_client import RedisTimeouts, make_client, redact_url
+from sentinel.redis_client import RedisBacked, RedisTimeouts
 
 T = TypeVar("T")
 
@@ -131,7 +130,7 @@ def _policy_args(policy: CompiledPolicy) -> list[int]:
     return [*policy.pair, *policy.account, *policy.ip, policy.ceiling_level]
 
 
-class RedisLimiterStore:
+class RedisLimiterStore(RedisBacked):
     """A :class:`~sentinel.ratelimit.LimiterStore` on Redis (``pip install 'sentinel-asgi[redis]'``).
 
     Pass a URL, or ``client=`` an existing ``redis.asyncio.Redis`` (``decode_responses=True``, with
@@ -152,20 +151,15 @@ class RedisLimiterStore:
         max_connections: int = 64,
         server_time: bool = True,
     ) -> None:
-        if (url is None) == (client is None):
-            raise ValueError("give RedisLimiterStore a url or a client, not both and not neither")
-        self.timeouts = timeouts or RedisTimeouts()
-        self._url = redact_url(url) if url else "client"
-        self._owns_client = client is None
-        self._redis = client or make_client(
-            url or "", timeouts=self.timeouts, max_connections=max_connections
-        )
+        super().__init__(
+            url, client=client, timeouts=timeouts, breaker=breaker,
+            breaker_name="redis rate-limit store", max_connections=max_connections,
+        )  # fmt: skip
         self._prefix = f"{prefix}rl:"
         self._server_time = server_time
-        self.breaker = breaker or CircuitBreaker("redis rate-limit store")
-        self._attempt = self._redis.register_script(_ATTEMPT)
-        self._succeed = self._redis.register_script(_SUCCEED)
-        self._throttle = self._redis.register_script(_THROTTLE)
+        self._attempt = self.redis.register_script(_ATTEMPT)
+        self._succeed = self.redis.register_script(_SUCCEED)
+        self._throttle = self.redis.register_script(_THROTTLE)
 
     def _keys(self, keys: AttemptKeys) -> list[str]:
         p = self._prefix
@@ -174,13 +168,10 @@ class RedisLimiterStore:
     def _now(self, now: int) -> int:
         return -1 if self._server_time else now
 
-    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
-        return await self.breaker.call(operation, timeout=self.timeouts.operation)
-
     async def attempt(self, keys: AttemptKeys, policy: CompiledPolicy, now: int) -> Verdict:
         args = [self._now(now), *_policy_args(policy)]
         names = self._keys(keys)
-        reply: list[int] = await self._call(lambda: self._attempt(keys=names, args=args))
+        reply: list[int] = await self.call(lambda: self._attempt(keys=names, args=args))
         allowed, at, wait, blocked, known = (int(x) for x in reply[:5])
         if not allowed:
             return Verdict(allowed=False, now=at, wait=wait, blocked=blocked, known=bool(known))
@@ -200,22 +191,14 @@ class RedisLimiterStore:
             charge.ip_old,
         ]
         names = self._keys(keys)
-        await self._call(lambda: self._succeed(keys=names, args=args))
+        await self.call(lambda: self._succeed(keys=names, args=args))
 
     async def throttle(self, key: str, burst: int, interval: int, now: int) -> Verdict:
         args = [self._now(now), burst, interval]
         name = f"{self._prefix}t:{key}"
-        reply: list[int] = await self._call(lambda: self._throttle(keys=[name], args=args))
+        reply: list[int] = await self.call(lambda: self._throttle(keys=[name], args=args))
         allowed, at, wait = (int(x) for x in reply)
         return Verdict(allowed=bool(allowed), now=at, wait=wait, blocked=0 if allowed else BLOCKED_IP)
-
-    async def health(self) -> dict[str, Any]:
-        return {"backend": "redis", "url": self._url, "breaker": self.breaker.state}
-
-    async def aclose(self) -> None:
-        """Close the connection pool if this store built it; a passed-in client stays the caller's."""
-        if self._owns_client:
-            await self._redis.aclose(close_connection_pool=True)
 
 
 __all__ = ["RedisLimiterStore"]

@@ -14,11 +14,10 @@ member keys it reads, so this store targets standalone or replicated Redis, not 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from sentinel.breaker import CircuitBreaker
-from sentinel.redis_client import RedisTimeouts, make_client, redact_url
+from sentinel.redis_client import RedisBacked, RedisTimeouts
 from sentinel.sessions.store import TOMBSTONE
 
 T = TypeVar("T")
@@ -69,7 +68,7 @@ def _ms(ttl: float) -> int:
     return max(1, int(ttl * 1000))
 
 
-class RedisStore:
+class RedisStore(RedisBacked):
     """A :class:`~sentinel.sessions.SessionStore` on Redis (``pip install 'sentinel-asgi[redis]'``).
 
     Pass a URL, or ``client=`` an existing ``redis.asyncio.Redis`` (it must use
@@ -86,17 +85,12 @@ class RedisStore:
         breaker: CircuitBreaker | None = None,
         max_connections: int = 64,
     ) -> None:
-        if (url is None) == (client is None):
-            raise ValueError("give RedisStore a url or a client, not both and not neither")
-        self.timeouts = timeouts or RedisTimeouts()
-        self._url = redact_url(url) if url else "client"
-        self._owns_client = client is None
-        self._redis = client or make_client(
-            url or "", timeouts=self.timeouts, max_connections=max_connections
-        )
+        super().__init__(
+            url, client=client, timeouts=timeouts, breaker=breaker,
+            breaker_name="redis session store", max_connections=max_connections,
+        )  # fmt: skip
         self._prefix = prefix
-        self.breaker = breaker or CircuitBreaker("redis session store")
-        register = self._redis.register_script
+        register = self.redis.register_script
         self._create = register(_CREATE)
         self._update = register(_UPDATE)
         self._rotate = register(_ROTATE)
@@ -109,22 +103,19 @@ class RedisStore:
     def _user(self, user_id: str | None) -> str:
         return f"{self._prefix}u:{user_id or ''}"
 
-    async def _call(self, operation: Callable[[], Awaitable[T]]) -> T:
-        return await self.breaker.call(operation, timeout=self.timeouts.operation)
-
     async def load(self, key: str) -> str | None:
-        value: str | None = await self._call(lambda: self._redis.get(self._key(key)))
+        value: str | None = await self.call(lambda: self.redis.get(self._key(key)))
         return value
 
     async def create(self, key: str, value: str, *, ttl: float, user_id: str | None) -> bool:
         keys = [self._key(key), self._user(user_id)]
         args = [value, _ms(ttl), "1" if user_id is not None else "0"]
-        return bool(await self._call(lambda: self._create(keys=keys, args=args)))
+        return bool(await self.call(lambda: self._create(keys=keys, args=args)))
 
     async def update(self, key: str, value: str, *, ttl: float, user_id: str | None = None) -> bool:
         keys = [self._key(key), self._user(user_id)]
         args = [value, _ms(ttl), "1" if user_id is not None else "0", TOMBSTONE]
-        return bool(await self._call(lambda: self._update(keys=keys, args=args)))
+        return bool(await self.call(lambda: self._update(keys=keys, args=args)))
 
     async def rotate(
         self,
@@ -151,24 +142,16 @@ class RedisStore:
             TOMBSTONE,
             _ms(grace),
         ]
-        return bool(await self._call(lambda: self._rotate(keys=keys, args=args)))
+        return bool(await self.call(lambda: self._rotate(keys=keys, args=args)))
 
     async def delete(self, key: str, *, user_id: str | None) -> None:
         keys = [self._key(key), self._user(user_id)]
         args = ["1" if user_id is not None else "0"]
-        await self._call(lambda: self._delete(keys=keys, args=args))
+        await self.call(lambda: self._delete(keys=keys, args=args))
 
     async def delete_user(self, user_id: str) -> int:
         keys = [self._user(user_id)]
-        return int(await self._call(lambda: self._delete_user(keys=keys, args=[])))
-
-    async def health(self) -> dict[str, Any]:
-        return {"backend": "redis", "url": self._url, "breaker": self.breaker.state}
-
-    async def aclose(self) -> None:
-        """Close the connection pool if this store built it; a passed-in client stays the caller's."""
-        if self._owns_client:
-            await self._redis.aclose(close_connection_pool=True)
+        return int(await self.call(lambda: self._delete_user(keys=keys, args=[])))
 
 
 __all__ = ["RedisStore"]

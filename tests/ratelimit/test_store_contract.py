@@ -232,7 +232,7 @@ class TestRedisLimiterStore(TestMemoryLimiterStore):
     async def store(self, redis_url: str, redis_prefix: str) -> AsyncIterator[LimiterStore]:
         store = RedisLimiterStore(redis_url, prefix=redis_prefix, server_time=False)
         yield store
-        keys = [k async for k in store._redis.scan_iter(match=f"{redis_prefix}*")]
+        keys = [k async for k in store.redis.scan_iter(match=f"{redis_prefix}*")]
         if keys:
-            await store._redis.delete(*keys)
+            await store.redis.delete(*keys)
         await store.aclose()
