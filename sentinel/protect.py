@@ -18,6 +18,7 @@ the guards use.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sentinel.csrf import CSRFMiddleware
@@ -33,9 +34,10 @@ from sentinel.types import ASGIApp, Receive, Scope, Send
 from sentinel.xml import XMLGuardMiddleware
 
 
-def _derive(keys: tuple[Secret, ...], purpose: str) -> list[Secret]:
-    """Per-purpose keys, so sessions, CSRF and the limiter never share key material."""
-    return [derive_key(key, purpose) for key in keys]
+def _derive(keys: Sequence[Secret | str | bytes], purpose: str) -> list[Secret]:
+    """Per-purpose keys, so sessions, CSRF and the limiter never share key material. (The raw keys
+    were validated by :class:`SentinelSettings`, which also wrapped them in :class:`Secret`.)"""
+    return [derive_key(key if isinstance(key, Secret) else Secret(key), purpose) for key in keys]
 
 
 class Protected:

@@ -79,6 +79,9 @@ class RedisBacked:
     ) -> None:
         if (url is None) == (client is None):
             raise ValueError(f"give {type(self).__name__} a url or a client, not both and not neither")
+        if client is not None and not client.get_connection_kwargs().get("decode_responses"):
+            # Bytes replies would read as corrupt records, and every session would be discarded.
+            raise ConfigurationError([f"{type(self).__name__} needs a client with decode_responses=True"])
         self.timeouts = timeouts or RedisTimeouts()
         self.url = redact_url(url) if url else "client"
         self._owns_client = client is None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ from sentinel.csrf import CSRFSettings
 from sentinel.errors import ConfigurationError, SentinelUnsafeWarning
 from sentinel.headers import BASIC, HeaderPolicy, policy_from_env
 from sentinel.health import HealthSettings
-from sentinel.keys import Secret, keys_from_env
+from sentinel.keys import Secret, coerce_keys, keys_from_env
 from sentinel.ratelimit import DEFAULT_AUTH_POLICY, NO_PROXIES, AuthPolicy, TrustedProxies
 from sentinel.redis_client import redact_url
 from sentinel.sessions import SessionSettings
@@ -47,7 +47,8 @@ LOOPBACK = "127.0.0.1"
 class SentinelSettings:
     """Everything :func:`sentinel.protect` assembles. ``None`` for a guard means it is off."""
 
-    secret_keys: tuple[Secret, ...]
+    #: Newest first; strings or bytes are accepted and wrapped in :class:`Secret`.
+    secret_keys: Sequence[Secret | str | bytes]
     redis_url: str | None = None
     sessions: SessionSettings = field(default_factory=SessionSettings)
     xml: XMLGuardSettings | None = field(default_factory=XMLGuardSettings)
@@ -63,8 +64,13 @@ class SentinelSettings:
 
     def __post_init__(self) -> None:
         problems = []
-        if not self.secret_keys:
-            problems.append("secret_keys is empty: set SENTINEL_SECRET_KEYS (newest key first)")
+        try:
+            # The same rules as every guard (a list, newest first, 32+ bytes each), checked on the
+            # raw keys: protect() derives per-purpose keys, which would pass any later length check.
+            keys = tuple(coerce_keys(self.secret_keys, what="secret_keys"))
+            object.__setattr__(self, "secret_keys", keys)
+        except ConfigurationError as exc:
+            problems.extend(exc.problems)
         if not 0 < self.port < 65536:
             problems.append(f"port {self.port} is not a TCP port")
         if problems:
@@ -118,10 +124,6 @@ class SentinelSettings:
         if problems:
             raise ConfigurationError(problems)
         values.update(overrides)
-        if "secret_keys" in overrides:
-            values["secret_keys"] = tuple(
-                k if isinstance(k, Secret) else Secret(k) for k in overrides["secret_keys"]
-            )
         return cls(**values)
 
 

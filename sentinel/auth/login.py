@@ -7,14 +7,17 @@
    dummy verify of the same cost, so timing does not reveal who has an account;
 3. if the stored hash is legacy, wrapped or outdated, a compare-and-swap save of the new hash
    (a concurrent password change wins);
-4. :func:`sentinel.login`, which rotates the session ID;
-5. the limiter's bookkeeping and a security event.
+4. a second lookup: if the password changed while it was being verified, the attempt fails (an old
+   password must not open a session after a password change and its session revocation);
+5. :func:`sentinel.login`, which rotates the session ID;
+6. the limiter's bookkeeping and a security event.
 
 A failed attempt gets the same result, whether the user exists or not.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -125,28 +128,45 @@ class Authenticator:
             ok, new_hash = await self._verify(credentials, password)
         except (HasherBusy, HashingFailed) as exc:
             retry = exc.retry_after if isinstance(exc, HasherBusy) else 1
-            security_event(
-                "auth.hasher_unavailable", outcome="refused", scope=scope, error=type(exc).__name__
-            )
+            security_event("auth.hasher_busy", outcome="refused", scope=scope, error=type(exc).__name__)
             return LoginResult(outcome=Outcome.UNAVAILABLE, retry_after=retry)
         except (UnknownHashFormat, UnknownPepperKey, MissingSalt) as exc:
-            # A data or configuration fault an operator must fix; the attempt still counts.
-            await self.limiter.record_failure(decision, scope=scope)
+            # A data or configuration fault an operator must fix. The client gets the same answer
+            # as for a wrong password (a 500 here would tell who has an account), and it counts.
             security_event(
                 "auth.stored_hash_unusable", outcome="refused", level=logging.ERROR, scope=scope,
                 error=type(exc).__name__,
             )  # fmt: skip
-            raise
+            return await self._failed(decision, scope)
         if not ok or credentials is None:
             return await self._failed(decision, scope)
-        rehashed = new_hash is not None and await self._upgrade(credentials, new_hash, scope)
+        current_hash = credentials.password_hash
+        if new_hash is not None and await self._upgrade(credentials, new_hash, scope):
+            current_hash = new_hash
+        if not await self._still_current(username, credentials.user_id, current_hash):
+            # The password changed while it was being verified: the old one must not open a session
+            # after a password change (and the revocation that usually comes with it).
+            security_event(
+                "auth.credentials_changed", outcome="refused", scope=scope, user_id=credentials.user_id
+            )
+            return await self._failed(decision, scope)
         await session_login(request, credentials.user_id)
         await self.limiter.record_success(decision)
+        rehashed = new_hash is not None and current_hash == new_hash
         security_event(
             "auth.login", outcome="succeeded", level=logging.INFO, scope=scope,
             user_id=credentials.user_id, rehashed=rehashed,
         )  # fmt: skip
         return LoginResult(outcome=Outcome.SUCCESS, user_id=credentials.user_id, rehashed=rehashed)
+
+    async def _still_current(self, username: str, user_id: str, expected_hash: str) -> bool:
+        """The row still holds the hash that was just verified (or the one we just saved)."""
+        current = await self._lookup(username)
+        return (
+            current is not None
+            and current.user_id == user_id
+            and hmac.compare_digest(current.password_hash.encode(), expected_hash.encode())
+        )
 
     async def _verify(self, credentials: Credentials | None, password: str) -> tuple[bool, str | None]:
         try:

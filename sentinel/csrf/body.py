@@ -3,7 +3,9 @@
 To find a token in a form, the middleware must read the body before the app does. ASGI bodies are
 a one-shot stream, so the bytes read are replayed to the app as a single ``http.request`` message;
 after that the app's ``receive`` is the server's own again (for ``http.disconnect``). Reading stops
-at ``limit`` bytes: an unbounded buffer would be a memory attack.
+at ``limit`` bytes: an unbounded buffer would be a memory attack. A client that disconnects before
+the body is complete raises :class:`ClientDisconnected`: a truncated form must never reach the app
+as if it were whole (``amount=1`` of ``amount=1000000``).
 """
 
 from __future__ import annotations
@@ -17,10 +19,13 @@ class BodyTooLarge(Exception):
     """The body passed the buffering limit (internal: the middleware answers 413)."""
 
 
+class ClientDisconnected(Exception):
+    """The client went away mid-body (internal: the middleware drops the request)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Buffered:
     body: bytes
-    disconnected: bool
 
 
 def declared_length(scope: Scope) -> int | None:
@@ -40,14 +45,14 @@ async def read_body(receive: Receive, limit: int) -> Buffered:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return Buffered(body=b"".join(chunks), disconnected=True)
+            raise ClientDisconnected("the client disconnected before the body was complete")
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise BodyTooLarge(f"body larger than {limit} bytes")
         chunks.append(chunk)
         if not message.get("more_body", False):
-            return Buffered(body=b"".join(chunks), disconnected=False)
+            return Buffered(body=b"".join(chunks))
 
 
 def replay(buffered: Buffered, receive: Receive) -> Receive:
@@ -59,11 +64,9 @@ def replay(buffered: Buffered, receive: Receive) -> Receive:
         if not sent:
             sent = True
             return {"type": "http.request", "body": buffered.body, "more_body": False}
-        if buffered.disconnected:
-            return {"type": "http.disconnect"}
         return await receive()
 
     return replayed
 
 
-__all__ = ["BodyTooLarge", "Buffered", "declared_length", "read_body", "replay"]
+__all__ = ["BodyTooLarge", "Buffered", "ClientDisconnected", "declared_length", "read_body", "replay"]

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from sentinel.csrf.body import BodyTooLarge, declared_length, read_body, replay
+from sentinel.csrf.body import BodyTooLarge, ClientDisconnected, declared_length, read_body, replay
 from sentinel.csrf.errors import CSRFNotInstalled
 from sentinel.csrf.forms import MULTIPART, URLENCODED, parse_content_type, token_from_form
 from sentinel.csrf.origin import OriginCheck
@@ -123,7 +123,10 @@ class CSRFMiddleware:
                 await self._refuse(scope, send, reason)
                 return
         if s.checks_token:
-            found = await self._find_token(scope, receive)
+            try:
+                found = await self._find_token(scope, receive)
+            except ClientDisconnected:
+                return  # nobody to answer, and a truncated form must not reach the app
             if found is None:
                 security_event(
                     "csrf.refused",

@@ -71,7 +71,7 @@ class CookieSigner:
         )
         self._derived = [self._signer.derive_key(k.reveal()) for k in keys]
         self._verified: dict[str, str] = {}
-        self._cache_size = cache_size
+        self._cache_size = max(0, cache_size)
 
     def sign(self, session_id: str) -> str:
         return self._signer.sign(session_id).decode("ascii")
@@ -95,9 +95,10 @@ class CookieSigner:
             valid |= hmac.compare_digest(expected, given)
         if not valid:
             return None
-        if len(self._verified) >= self._cache_size:
-            del self._verified[next(iter(self._verified))]
-        self._verified[cookie_value] = session_id
+        if self._cache_size:
+            if len(self._verified) >= self._cache_size:
+                del self._verified[next(iter(self._verified))]
+            self._verified[cookie_value] = session_id
         return session_id
 
 

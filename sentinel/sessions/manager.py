@@ -84,9 +84,9 @@ class SessionManager:
         key = store_key(session_id)
         raw = await self.store.load(key)
         if raw == TOMBSTONE:
-            # Rotated moments ago by a concurrent request: not adopted, and its cookie is left alone
-            # so this response cannot clear the browser's new one.
-            return Session(self)
+            # Rotated moments ago by a concurrent request: not adopted, and *detached*: this response
+            # neither clears nor replaces the cookie, so it cannot log the browser out of its new one.
+            return Session(self, detached=True)
         if raw is None:
             return self._refuse(scope, session_id, "session.unknown_id", "not adopted")
         try:
@@ -128,11 +128,12 @@ class SessionManager:
         session.data_json = data_json
         session.cookie_action = CookieAction.SET
         session.modified = False
+        session.detached = False
 
     async def commit(self, session: Session) -> str | None:
         """Persist what the request changed; return the Set-Cookie value to send, if any."""
         if session.session_id is None:
-            if session.modified and session.data():
+            if session.modified and session.data() and not session.detached:
                 now = self.clock()
                 await self._create(session, Meta(created=now, last_seen=now), dump_data(session.data()))
         elif session.key is not None and session.meta is not None:
@@ -171,6 +172,9 @@ class SessionManager:
     async def login(self, session: Session, user_id: str, scope: Scope | None = None) -> None:
         """Rotate to a fresh ID bound to ``user_id``; carry the data; end the old record at once."""
         now = self.clock()
+        if session.user_id is not None and session.user_id != user_id:
+            # Another user's data (an "MFA passed" flag, a cart) must not pass to this one.
+            session.data().clear()
         meta = Meta(created=now, last_seen=now, user_id=user_id, auth_time=now)
         rotated = await self._replace(session, meta, dump_data(session.data()))
         if not rotated:
@@ -223,7 +227,7 @@ class SessionManager:
             ):
                 self._adopt(session, new_id, meta, data_json)
                 return True
-            if await self.store.load(old_key) in (None, TOMBSTONE):
+            if await self.store.load(old_key) in (None, TOMBSTONE):  # ended meanwhile
                 return False
         raise RuntimeError("could not mint an unused session ID")
 

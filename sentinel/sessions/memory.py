@@ -30,6 +30,8 @@ class _Entry:
     value: str
     expires_at: float
     user_id: str | None
+    #: Set on a rotation tombstone: the key the session moved to.
+    successor: str | None = None
 
 
 class MemoryStore:
@@ -93,9 +95,11 @@ class MemoryStore:
                 # the heap catches up here, once per entry per expiry window.
                 heapq.heappush(heap, (entry.expires_at, key))
 
-    def _insert(self, key: str, value: str, ttl: float, user_id: str | None, now: float) -> None:
+    def _insert(
+        self, key: str, value: str, ttl: float, user_id: str | None, now: float, successor: str | None = None
+    ) -> None:
         expires_at = now + ttl
-        self._entries[key] = _Entry(value, expires_at, user_id)
+        self._entries[key] = _Entry(value, expires_at, user_id, successor)
         if user_id is not None:
             self._by_user.setdefault(user_id, set()).add(key)
         self._schedule(key, expires_at)
@@ -111,7 +115,9 @@ class MemoryStore:
     # -- SessionStore ------------------------------------------------------------------------
     async def load(self, key: str) -> str | None:
         entry = self._live(key, self._clock())
-        return None if entry is None else entry.value
+        if entry is None:
+            return None
+        return TOMBSTONE if entry.successor is not None else entry.value
 
     async def create(self, key: str, value: str, *, ttl: float, user_id: str | None) -> bool:
         now = self._clock()
@@ -124,13 +130,14 @@ class MemoryStore:
     async def update(self, key: str, value: str, *, ttl: float, user_id: str | None = None) -> bool:
         now = self._clock()
         entry = self._live(key, now)
-        if entry is None or entry.value == TOMBSTONE:
+        if entry is None or entry.successor is not None:
             return False
         entry.value = value
         expires_at = now + ttl
-        if expires_at < entry.expires_at:
+        earlier = expires_at < entry.expires_at
+        entry.expires_at = expires_at  # before _schedule: a compaction there rebuilds from entries
+        if earlier:
             self._schedule(key, expires_at)  # an earlier deadline must be in the heap to be seen
-        entry.expires_at = expires_at
         return True
 
     async def rotate(
@@ -146,17 +153,20 @@ class MemoryStore:
     ) -> bool:
         now = self._clock()
         old = self._live(old_key, now)
-        if old is None or old.value == TOMBSTONE or self._live(new_key, now) is not None:
+        if old is None or old.successor is not None or self._live(new_key, now) is not None:
             return False
         self._remove(old_key)
         # The tombstone reuses the old slot and the new record may exceed the cap by the grace
         # period's tombstones at most: a login must never fail because anonymous visitors filled up.
-        self._insert(old_key, TOMBSTONE, grace, None, now)
+        self._insert(old_key, TOMBSTONE, grace, None, now, successor=new_key)
         self._insert(new_key, value, ttl, user_id, now)
         return True
 
     async def delete(self, key: str, *, user_id: str | None) -> None:
-        self._remove(key)
+        removed = self._remove(key)
+        if removed is not None and removed.successor is not None:
+            # The caller opened this session before a concurrent rotation: end the successor too.
+            self._remove(removed.successor)
 
     async def delete_user(self, user_id: str) -> int:
         now = self._clock()

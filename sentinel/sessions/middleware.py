@@ -41,28 +41,28 @@ def store_problem(exc: StoreError) -> Problem:
 
 
 def session_headers(headers: Iterable[tuple[bytes, bytes]], cookie: str | None) -> list[tuple[bytes, bytes]]:
-    """``headers`` plus ``Vary: Cookie``, and with a new cookie, Set-Cookie and (unless the app chose
-    one) ``Cache-Control: no-store`` so no shared cache keeps a response that carries a session.
+    """``headers`` plus ``Vary: Cookie``, and with a new cookie, Set-Cookie and
+    ``Cache-Control: private, no-store`` (replacing the app's own): a shared cache must never keep a
+    response that hands out a session, whatever the app said.
 
     Works on the raw header list in one pass: this runs on every response that touched a session,
     and starlette's ``MutableHeaders`` rescans and re-decodes the list for each operation.
     """
     out: list[tuple[bytes, bytes]] = []
-    has_vary = has_cache_control = False
+    has_vary = False
     for name, value in headers:
         if name == b"vary":
             has_vary = True
             if b"cookie" not in value.lower():
                 value = value + b", Cookie"
-        elif name == b"cache-control":
-            has_cache_control = True
+        elif name == b"cache-control" and cookie is not None:
+            continue
         out.append((name, value))
     if not has_vary:
         out.append((b"vary", b"Cookie"))
     if cookie is not None:
         out.append((b"set-cookie", cookie.encode("latin-1")))
-        if not has_cache_control:
-            out.append((b"cache-control", b"no-store"))
+        out.append((b"cache-control", b"private, no-store"))
     return out
 
 
@@ -114,16 +114,16 @@ class SessionMiddleware:
         if scope["query_string"] or ";" in scope["path"]:
             found = find_session_params(scope, self._url_names)
             if found:
+                stripped = self._strip and strip_session_params(scope, self._url_names)
                 security_event(
                     "session.id_in_url",
-                    outcome="stripped" if self._strip else "refused",
+                    outcome="stripped" if stripped else "refused",
                     scope=scope,
                     parameters=sorted(set(found)),
                 )
-                if not self._strip:
+                if not stripped:
                     await send_problem(send, URL_SESSION_PROBLEM)
                     return
-                strip_session_params(scope, self._url_names)
         manager = self.manager
         try:
             session = await manager.open(scope)

@@ -22,46 +22,66 @@ from sentinel.sessions.store import TOMBSTONE
 
 T = TypeVar("T")
 
-_CREATE = """
+# Shared by the scripts: the per-user index is a sorted set scored by each member's expiry, pruned on
+# every write, so it never outgrows the user's live sessions and revocation stays cheap.
+_INDEX = """
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local function index_add(idx, member, ttl)
+  local now = now_ms()
+  redis.call('ZADD', idx, now + ttl, member)
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
+  if redis.call('PTTL', idx) < ttl then redis.call('PEXPIRE', idx, ttl) end
+end
+local function is_tombstone(v)
+  return string.sub(v, 1, 2) == 'R:'
+end
+"""
+_CREATE = _INDEX + """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
-if ARGV[3] == '1' then
-  redis.call('SADD', KEYS[2], KEYS[1])
-  if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
-end
+if ARGV[3] == '1' then index_add(KEYS[2], KEYS[1], tonumber(ARGV[2])) end
 return 1
 """
-_UPDATE = """
+_UPDATE = _INDEX + """
 local v = redis.call('GET', KEYS[1])
-if not v or v == ARGV[4] then return 0 end
+if not v or is_tombstone(v) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[3] == '1' and redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then
-  redis.call('PEXPIRE', KEYS[2], ARGV[2])
-end
+if ARGV[3] == '1' then index_add(KEYS[2], KEYS[1], tonumber(ARGV[2])) end
 return 1
 """
-_ROTATE = """
+_ROTATE = _INDEX + """
 local v = redis.call('GET', KEYS[1])
-if not v or v == ARGV[5] or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
-redis.call('SET', KEYS[1], ARGV[5], 'PX', ARGV[6])
-if ARGV[3] == '1' then redis.call('SREM', KEYS[3], KEYS[1]) end
+if not v or is_tombstone(v) or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('SET', KEYS[1], 'R:' .. KEYS[2], 'PX', ARGV[5])
+if ARGV[3] == '1' then redis.call('ZREM', KEYS[3], KEYS[1]) end
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
-if ARGV[4] == '1' then
-  redis.call('SADD', KEYS[4], KEYS[2])
-  if redis.call('PTTL', KEYS[4]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[4], ARGV[2]) end
-end
+if ARGV[4] == '1' then index_add(KEYS[4], KEYS[2], tonumber(ARGV[2])) end
 return 1
 """
-_DELETE = """
+# A logout that opened the session before a concurrent rotation follows the tombstone one hop, so
+# the successor dies too: "logged out" must mean logged out.
+_DELETE = _INDEX + """
+local v = redis.call('GET', KEYS[1])
 redis.call('DEL', KEYS[1])
-if ARGV[1] == '1' then redis.call('SREM', KEYS[2], KEYS[1]) end
+if ARGV[1] == '1' then redis.call('ZREM', KEYS[2], KEYS[1]) end
+if v and is_tombstone(v) then
+  local successor = string.sub(v, 3)
+  redis.call('DEL', successor)
+  redis.call('ZREM', KEYS[2], successor)
+end
 return 1
 """
 _DELETE_USER = """
 local n = 0
-for _, k in ipairs(redis.call('SMEMBERS', KEYS[1])) do n = n + redis.call('DEL', k) end
+for _, k in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do n = n + redis.call('DEL', k) end
 redis.call('DEL', KEYS[1])
 return n
 """
+
+
+_TOMBSTONE_PREFIX = "R:"  # "R:<successor key>", written by _ROTATE, followed by _DELETE
 
 
 def _ms(ttl: float) -> int:
@@ -105,6 +125,8 @@ class RedisStore(RedisBacked):
 
     async def load(self, key: str) -> str | None:
         value: str | None = await self.call(lambda: self.redis.get(self._key(key)))
+        if value is not None and value.startswith(_TOMBSTONE_PREFIX):
+            return TOMBSTONE  # the successor's key stays inside Redis
         return value
 
     async def create(self, key: str, value: str, *, ttl: float, user_id: str | None) -> bool:
@@ -114,7 +136,7 @@ class RedisStore(RedisBacked):
 
     async def update(self, key: str, value: str, *, ttl: float, user_id: str | None = None) -> bool:
         keys = [self._key(key), self._user(user_id)]
-        args = [value, _ms(ttl), "1" if user_id is not None else "0", TOMBSTONE]
+        args = [value, _ms(ttl), "1" if user_id is not None else "0"]
         return bool(await self.call(lambda: self._update(keys=keys, args=args)))
 
     async def rotate(
@@ -139,7 +161,6 @@ class RedisStore(RedisBacked):
             _ms(ttl),
             "1" if old_user_id is not None else "0",
             "1" if user_id is not None else "0",
-            TOMBSTONE,
             _ms(grace),
         ]
         return bool(await self.call(lambda: self._rotate(keys=keys, args=args)))

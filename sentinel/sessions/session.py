@@ -34,6 +34,7 @@ class Session(MutableMapping[str, Any]):
         "accessed",
         "cookie_action",
         "data_json",
+        "detached",
         "key",
         "manager",
         "meta",
@@ -51,6 +52,7 @@ class Session(MutableMapping[str, Any]):
         data: dict[str, Any] | None = None,
         data_json: str | None = None,
         cookie_action: CookieAction = CookieAction.NONE,
+        detached: bool = False,
     ) -> None:
         self.manager = manager
         self.session_id = session_id
@@ -62,6 +64,9 @@ class Session(MutableMapping[str, Any]):
         self.cookie_action = cookie_action
         self.accessed = False
         self.modified = False
+        #: Opened from a just-rotated ID: writes are not saved and the cookie is left alone, so a
+        #: request racing a login cannot replace the browser's new cookie (``login()`` still works).
+        self.detached = detached
 
     # Starlette calls this from ``request.session`` (it adds ``Vary: Cookie`` for its own sessions).
     def mark_accessed(self) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-#: The value a rotated-away key holds during the grace period. Never a valid record.
+#: What ``load`` returns for a rotated-away key during the grace period. Never a valid record.
 TOMBSTONE = "R"
 
 
@@ -58,7 +58,9 @@ class SessionStore(Protocol):
         ...
 
     async def delete(self, key: str, *, user_id: str | None) -> None:
-        """Remove one record (and its user-index entry). Absent keys are not an error."""
+        """Remove one record (and its user-index entry). Absent keys are not an error. If ``key``
+        is a rotation tombstone, the record it moved to is removed too (a logout that raced a
+        rotation still logs the user out)."""
         ...
 
     async def delete_user(self, user_id: str) -> int:

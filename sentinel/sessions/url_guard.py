@@ -56,11 +56,17 @@ def _strip_path(path: str, names: frozenset[str]) -> str:
     return "/".join(segments)
 
 
-def strip_session_params(scope: Scope, names: frozenset[str]) -> None:
-    """Remove session-like parameters from the scope's query string and path, in place."""
+def strip_session_params(scope: Scope, names: frozenset[str]) -> bool:
+    """Remove session-like parameters from the scope's query string and path, in place.
+
+    Only whole ``&``-separated parameters are dropped and the rest is kept byte for byte, as
+    Starlette splits queries on ``&`` alone: re-joining ``;``-separated pieces would smuggle new
+    parameters into the app. Returns ``False`` when a session-like name survives inside a value
+    (``?q=a;sid=...``), which the caller must refuse rather than pass on.
+    """
     query: bytes = scope.get("query_string", b"")
     if query:
-        kept = [p for p in _query_parts(query) if _name(p) not in names]
+        kept = [p for p in query.split(b"&") if _name(p) not in names]
         scope["query_string"] = b"&".join(kept)
     path: str = scope.get("path", "")
     if ";" in path:
@@ -72,6 +78,7 @@ def strip_session_params(scope: Scope, names: frozenset[str]) -> None:
             raw_text = unquote(raw.decode("latin-1"))
             if raw_text != scope["path"]:
                 scope["raw_path"] = scope["path"].encode("utf-8")
+    return not find_session_params(scope, names)
 
 
 __all__ = ["find_session_params", "strip_session_params"]

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 import sentinel
 from sentinel.auth import Authenticator, Credentials, Outcome
-from sentinel.passwords import INSECURE_TEST_ONLY, PasswordHasher, UnknownHashFormat
+from sentinel.passwords import INSECURE_TEST_ONLY, PasswordHasher
 from tests.sessions.conftest import KEY, cookie_of, no_cookie_jar
 
 PASSWORD = "correct horse battery staple"
@@ -139,8 +139,24 @@ async def test_a_concurrent_password_change_wins_over_the_rehash(rig: Rig) -> No
     rig.table.hashes["bob"] = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
     rig.table.changed_under_us = True
     response = await rig.login("bob", PASSWORD)
-    assert response.json() == {"user": "bob", "rehashed": False}
-    assert rig.table.hashes["bob"] == "$changed-by-a-password-reset"
+    assert response.status_code == 401  # the old password no longer opens a session
+    assert rig.table.hashes["bob"] == "$changed-by-a-password-reset"  # and the reset is kept
+
+
+async def test_password_changed_during_verification_does_not_log_in(rig: Rig) -> None:
+    """The race the review found: verify the old password while a reset (and a session revocation)
+    lands; without the second lookup the attacker got a session after the reset."""
+    original = rig.hasher.averify_and_update
+
+    async def verify_while_reset(stored: str, password: str, *, salt: Any = None) -> tuple[bool, str | None]:
+        result = await original(stored, password, salt=salt)
+        rig.table.hashes["alice"] = rig.hasher.hash("a brand new password")  # reset lands mid-login
+        return result
+
+    rig.hasher.averify_and_update = verify_while_reset  # type: ignore[method-assign]
+    response = await rig.login("alice", PASSWORD)
+    assert response.status_code == 401
+    assert cookie_of(response) is None
 
 
 async def test_brute_force_is_refused_before_the_hasher_runs(rig: Rig) -> None:
@@ -160,11 +176,15 @@ async def test_over_long_password_is_a_plain_failure(rig: Rig) -> None:
     assert response.status_code == 401
 
 
-async def test_unusable_stored_hash_raises_and_logs_error(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
+async def test_unusable_stored_hash_looks_like_a_wrong_password_and_logs_error(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
     rig.table.hashes["carol"] = "5f4dcc3b5aa765d61d8327deb882cf99"  # bare md5, no recipe declared
     caplog.set_level(logging.INFO, logger="sentinel.security")
-    with pytest.raises(UnknownHashFormat):
-        await rig.login("carol", "password")
+    response = await rig.login("carol", "password")
+    unknown = await rig.login("nobody-at-all", "password")
+    assert response.status_code == unknown.status_code == 401  # no oracle for "has an account"
+    assert response.json() == unknown.json()
     errors = [r for r in caplog.records if r.levelno == logging.ERROR]
     assert errors and errors[0].sentinel["event"] == "auth.stored_hash_unusable"  # type: ignore[attr-defined]
 

@@ -124,3 +124,9 @@ async def test_json_security_log_is_opt_in(caplog: pytest.LogCaptureFixture) -> 
     events = [r for r in caplog.records if r.name == "sentinel.security"]
     assert events and events[0].sentinel["request_id"]  # type: ignore[attr-defined]
     assert "SECRETVALUE" not in caplog.text
+
+
+@pytest.mark.parametrize("keys", ["a-single-string-key-" + "x" * 40, ["changeme"], [b"x"], []])
+def test_weak_or_malformed_keys_are_refused_through_protect(keys: object) -> None:
+    with pytest.raises(sentinel.ConfigurationError, match="secret_keys"):
+        sentinel.protect(inner_app(), secret_keys=keys)

@@ -67,6 +67,14 @@ def build_app(store: SessionStore, clock: Clock, gate: Gate | None = None, **opt
         request.session["late"] = "write"
         return JSONResponse({"ok": True})
 
+    async def slow_logout(request: Request) -> Response:
+        assert gate is not None
+        _ = request.session.get("x")
+        gate.entered.set()
+        await gate.release.wait()
+        await sentinel.logout(request)
+        return JSONResponse({"ok": True})
+
     async def login(request: Request) -> Response:
         await sentinel.login(request, request.query_params.get("user", "alice"))
         return JSONResponse({"ok": True})
@@ -91,6 +99,7 @@ def build_app(store: SessionStore, clock: Clock, gate: Gate | None = None, **opt
         Route("/append", append, methods=["POST"]),
         Route("/mutate", mutate_nested, methods=["POST"]),
         Route("/slow-write", slow_write, methods=["POST"]),
+        Route("/slow-logout", slow_logout, methods=["POST"]),
         Route("/login", login, methods=["POST"]),
         Route("/rotate", rotate, methods=["POST"]),
         Route("/logout", logout, methods=["POST"]),

@@ -63,14 +63,25 @@ def test_unsign_never_raises_on_arbitrary_text(value: str) -> None:
 
 
 @given(st.binary(max_size=300), st.text(max_size=100))
-def test_url_guard_never_raises(query: bytes, path: str) -> None:
+def test_url_guard_never_raises_and_strips_exactly(query: bytes, path: str) -> None:
     names = frozenset({"sid", "jsessionid"})
     scope = {"query_string": query, "path": path, "raw_path": path.encode("utf-8", "replace")}
     found = find_session_params(scope, names)
-    strip_session_params(scope, names)
-    assert find_session_params(scope, names) == []  # stripping leaves nothing to find
+    clean = strip_session_params(scope, names)
+    assert clean == (find_session_params(scope, names) == [])  # True means nothing is left to find
     if not found:
-        assert scope["query_string"] == b"&".join(p for c in query.split(b"&") for p in c.split(b";") if p)
+        assert scope["query_string"] == query  # benign queries pass byte for byte
+    kept = scope["query_string"].split(b"&") if scope["query_string"] else []
+    assert all(part in query.split(b"&") for part in kept)  # only whole parameters are dropped
+
+
+def test_strip_never_rejoins_semicolon_pieces_into_new_parameters() -> None:
+    names = frozenset({"sid"})
+    scope = {"query_string": b"q=a;role=admin&sid=1", "path": "/", "raw_path": b"/"}
+    assert strip_session_params(scope, names)
+    assert scope["query_string"] == b"q=a;role=admin"
+    hidden = {"query_string": b"q=a;sid=1", "path": "/", "raw_path": b"/"}
+    assert not strip_session_params(hidden, names)  # inside a value: the caller must refuse
 
 
 def test_non_canonical_base64_spellings_of_a_valid_signature_are_refused() -> None:

@@ -7,6 +7,7 @@ import logging
 
 import httpx
 import pytest
+from starlette.responses import Response
 
 from sentinel.keys import Secret
 from sentinel.sessions import MemoryStore
@@ -62,7 +63,7 @@ async def test_first_write_creates_session_with_strict_cookie(harness: Harness) 
     name_value, *attributes = [part.strip() for part in header.split(";")]
     assert name_value.startswith(f"{SID}=")
     assert attributes == ["Path=/", "HttpOnly", "Secure", "SameSite=Lax"]  # no Max-Age, no Domain
-    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["cache-control"] == "private, no-store"
     assert "Cookie" in response.headers["vary"]
     value = name_value.split("=", 1)[1]
     assert len(raw_id(value)) == 43  # 256 bits, base64url
@@ -461,3 +462,82 @@ async def test_non_json_session_values_fail_clearly() -> None:
     async with asgi_client(app) as client:
         with pytest.raises(sentinel.sessions.SessionDataError, match="JSON-serialisable"):
             await client.get("/")
+
+
+# -- regressions from the security review -------------------------------------------------------
+async def test_login_as_another_user_does_not_inherit_the_first_users_data(harness: Harness) -> None:
+    alice = cookie_of(await harness.request("POST", "/login", params={"user": "alice"}))
+    await harness.request("POST", "/write", cookie=alice, params={"mfa_ok": "alice"})
+    bob = cookie_of(await harness.request("POST", "/login", cookie=alice, params={"user": "bob"}))
+    assert (await harness.request("GET", "/read", cookie=bob)).json() == {"data": {}, "user": "bob"}
+
+
+async def test_same_user_login_keeps_the_data(harness: Harness) -> None:
+    alice = cookie_of(await harness.request("POST", "/login", params={"user": "alice"}))
+    await harness.request("POST", "/write", cookie=alice, params={"cart": "3"})
+    again = cookie_of(await harness.request("POST", "/login", cookie=alice, params={"user": "alice"}))
+    assert (await harness.request("GET", "/read", cookie=again)).json()["data"] == {"cart": "3"}
+
+
+async def test_request_racing_a_login_cannot_replace_the_new_cookie(harness: Harness) -> None:
+    before = await harness.new_session(a="1")
+    new = cookie_of(await harness.request("POST", "/login", cookie=before))
+    # The racing request arrives with the pre-login cookie and writes to its (new, empty) session.
+    racing = await harness.request("POST", "/write", cookie=before, params={"last_page": "/x"})
+    assert cookie_of(racing) is None  # neither cleared nor replaced
+    assert (await harness.request("GET", "/read", cookie=new)).json()["user"] == "alice"
+
+
+async def test_logout_that_raced_a_rotation_ends_the_successor_too(harness: Harness) -> None:
+    cookie = cookie_of(await harness.request("POST", "/login"))
+    slow = asyncio.create_task(harness.request("POST", "/slow-logout", cookie=cookie))
+    await harness.gate.entered.wait()
+    rotated = cookie_of(await harness.request("POST", "/rotate", cookie=cookie))
+    harness.gate.release.set()
+    await slow
+    assert (await harness.request("GET", "/read", cookie=rotated)).json()["user"] is None
+
+
+async def test_session_cookie_responses_are_never_publicly_cacheable() -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.routing import Route
+
+    import sentinel
+
+    async def cached(request: Request) -> Response:
+        request.session["n"] = 1
+        return Response("ok", headers={"cache-control": "public, max-age=600"})
+
+    app = sentinel.SessionMiddleware(Starlette(routes=[Route("/", cached)]), secret_keys=[KEY])
+    async with asgi_client(app) as client:
+        response = await client.get("/")
+    assert cookie_of(response)
+    assert response.headers.get_list("cache-control") == ["private, no-store"]
+
+
+async def test_strip_mode_refuses_a_session_name_hidden_in_a_value() -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    import sentinel
+
+    async def ok(request: object) -> Response:
+        return Response("ok")
+
+    app = sentinel.SessionMiddleware(
+        Starlette(routes=[Route("/", ok)]), secret_keys=[KEY], url_policy="strip"
+    )
+    async with asgi_client(app) as client:
+        assert (await client.get("/?q=a;sid=1")).status_code == 400
+        assert (await client.get("/?q=a&sid=1")).status_code == 200
+
+
+def test_redis_client_without_decoded_responses_is_refused() -> None:
+    import redis.asyncio as aioredis
+
+    import sentinel
+
+    raw_client = aioredis.Redis(port=1)
+    with pytest.raises(sentinel.ConfigurationError, match="decode_responses"):
+        sentinel.RedisStore(client=raw_client)

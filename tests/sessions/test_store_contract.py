@@ -79,6 +79,13 @@ class TestMemoryStore:
         assert await store.delete_user("alice") == 1
         assert await store.load("authed") is None
 
+    async def test_deleting_a_tombstone_ends_its_successor(self, store: SessionStore) -> None:
+        await store.create("old", "v1", ttl=60, user_id="u")
+        await store.rotate("old", "new", "v2", ttl=60, old_user_id="u", user_id="u", grace=5)
+        await store.delete("old", user_id="u")  # a logout that opened "old" before the rotation
+        assert await store.load("new") is None
+        assert await store.load("old") is None
+
     async def test_ttl_expires_records(self, store: SessionStore) -> None:
         await store.create("short", "v", ttl=0.05, user_id=None)
         await asyncio.sleep(0.2)
@@ -99,3 +106,12 @@ class TestRedisStore(TestMemoryStore):
         store = RedisStore(redis_url, prefix=redis_prefix)
         yield store
         await store.aclose()
+
+    async def test_user_index_forgets_expired_sessions(self, store: SessionStore, redis_prefix: str) -> None:
+        assert isinstance(store, RedisStore)
+        for i in range(50):
+            await store.create(f"short{i}", "v", ttl=0.05, user_id="busy")
+        await asyncio.sleep(0.2)
+        await store.create("live", "v", ttl=60, user_id="busy")
+        assert await store.redis.zcard(f"{redis_prefix}u:busy") == 1  # pruned on the write
+        assert await store.delete_user("busy") == 1
