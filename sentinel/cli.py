@@ -20,6 +20,7 @@ from sentinel.errors import SentinelError
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("sentinel.commands.demo", "scan a vulnerable and the hardened example side by side (loopback)"),
     "scan": ("sentinel.commands.scan", "scan a web app's session security (authorised targets only)"),
+    "gate": ("sentinel.commands.gate", "CI gate: bandit + Sentinel plugins and the scanner, one exit code"),
 }
 
 EXIT_USAGE = 2

@@ -22,6 +22,9 @@ PACKAGES = [
     "sentinel.xml",
     "sentinel.auth",
     "scanner",
+    "scanner.static",
+    "scanner.ci",
+    "sentinel_bandit",
 ]
 
 

@@ -81,7 +81,7 @@ class _DjangoSalted(LegacyScheme):
         )
 
     def checksum(self, password: bytes, params: LegacyParams) -> bytes:
-        return hashlib.new(self.hash_name, params.salt + password, usedforsecurity=False).digest()
+        return hashlib.new(self.hash_name, params.salt + password, usedforsecurity=False).digest()  # nosec SNT904  # legacy scheme: verifies stored hashes only
 
 
 class DjangoSaltedMd5(_DjangoSalted):

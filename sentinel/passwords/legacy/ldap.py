@@ -43,7 +43,7 @@ class LdapScheme(LegacyScheme):
         return ParsedHash(scheme=self, params=LegacyParams(salt=salt), checksum=decoded[:size])
 
     def checksum(self, password: bytes, params: LegacyParams) -> bytes:
-        return hashlib.new(self.hash_name, password + params.salt, usedforsecurity=False).digest()
+        return hashlib.new(self.hash_name, password + params.salt, usedforsecurity=False).digest()  # nosec SNT904  # legacy scheme: verifies stored hashes only
 
     def check_params(self, params: LegacyParams) -> None:
         if len(params.salt) > MAX_SALT_BYTES or (self.salted and not params.salt):

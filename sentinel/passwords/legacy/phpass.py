@@ -21,9 +21,9 @@ _FORMAT = re.compile(
 
 
 def phpass_checksum(password: bytes, salt: bytes, log2_rounds: int) -> str:
-    digest = hashlib.md5(salt + password, usedforsecurity=False).digest()
+    digest = hashlib.md5(salt + password, usedforsecurity=False).digest()  # nosec SNT904  # legacy scheme: verifies stored hashes only
     for _ in range(1 << log2_rounds):
-        digest = hashlib.md5(digest + password, usedforsecurity=False).digest()
+        digest = hashlib.md5(digest + password, usedforsecurity=False).digest()  # nosec SNT904  # legacy scheme: verifies stored hashes only
     return h64_encode(digest)
 
 

@@ -1,0 +1,165 @@
+"""The rules Sentinel's bandit plugins report: one per plugin, each with a stable ID and a CWE.
+
+This module imports nothing from bandit, so the gate, the docs and the tests can read the rules
+without loading the plugins.
+
+**Why ``SNT9xx`` and not ``B9xx``.** bandit does not validate plugin IDs: ``_test_id`` is any string,
+and ``-t``/``-s``, profiles and ``# nosec`` comments look IDs up by exact match (``# nosec``
+accepts ``B123`` or any ``[a-z0-9_]+`` word, so ``# nosec SNT904`` works). The ``B`` prefix is
+bandit's own namespace: ``B1xx``-``B7xx`` are taken today (misc, framework misconfiguration, call
+and import blacklists, crypto, injection, XSS) and bandit is free to fill ``B8xx``/``B9xx`` later.
+``SNT`` is Sentinel's prefix: the scanner's dynamic rules are ``SNT1xx``, and ``SNT9xx`` is reserved
+for these static rules, so one baseline and one SARIF rule vocabulary cover both halves of the gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["LOW", "MEDIUM", "HIGH"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PluginRule:
+    """One static rule. ``function`` is both the plugin function and its ``bandit.plugins`` entry point
+    name (bandit reports it as ``test_name``); ``module`` is where its documentation lives."""
+
+    id: str
+    name: str
+    cwe: int
+    severity: Level
+    summary: str
+    module: str
+    function: str
+
+    @property
+    def entry_point(self) -> str:
+        """The line for ``[project.entry-points."bandit.plugins"]``."""
+        return f'{self.function} = "sentinel_bandit.{self.module}:{self.function}"'
+
+
+def _rule(id_: str, name: str, cwe: int, severity: Level, summary: str, module: str) -> PluginRule:
+    return PluginRule(
+        id=id_,
+        name=name,
+        cwe=cwe,
+        severity=severity,
+        summary=summary,
+        module=module,
+        function="sentinel_" + name.replace("-", "_"),
+    )
+
+
+COOKIE_SESSIONS = _rule(
+    "SNT901",
+    "cookie-session-middleware",
+    613,
+    "MEDIUM",
+    "Starlette's cookie SessionMiddleware: the session lives in the cookie and cannot be revoked server-side",
+    "cookie_sessions",
+)
+SESSION_ROTATION = _rule(
+    "SNT902",
+    "session-not-rotated-at-login",
+    384,
+    "HIGH",
+    "A login handler writes to the session without rotating the session ID (session fixation)",
+    "session_rotation",
+)
+SESSION_FROM_QUERY = _rule(
+    "SNT903",
+    "session-id-from-query",
+    598,
+    "HIGH",
+    "A session ID is read from the query string instead of only from the cookie",
+    "session_from_query",
+)
+FAST_PASSWORD_HASH = _rule(
+    "SNT904",
+    "fast-password-hash",
+    916,
+    "HIGH",
+    "A fast hash (md5, sha1, sha2, ...) is applied to a password; use argon2id",
+    "fast_password_hash",
+)
+WEAK_ARGON2 = _rule(
+    "SNT905",
+    "weak-argon2-parameters",
+    916,
+    "HIGH",
+    "argon2 cost parameters below OWASP's minimum (19 MiB with t>=2, or an equivalent row)",
+    "weak_argon2",
+)
+UNSAFE_XML = _rule(
+    "SNT906",
+    "unsafe-xml-parsing",
+    611,
+    "MEDIUM",
+    "XML parsed without defusedxml/sentinel.xml, or with entity resolution or DTD loading enabled",
+    "unsafe_xml",
+)
+FORMAT_STRING = _rule(
+    "SNT907",
+    "format-string-from-request",
+    134,
+    "MEDIUM",
+    "str.format is called on a format string taken from the request",
+    "format_string_injection",
+)
+TEMPLATE_INJECTION = _rule(
+    "SNT908",
+    "template-from-request",
+    1336,
+    "HIGH",
+    "A template (Jinja from_string/Template, Mako, Django) is compiled from request data",
+    "template_injection",
+)
+EVAL_INJECTION = _rule(
+    "SNT909",
+    "eval-of-request-data",
+    95,
+    "HIGH",
+    "eval, exec or compile is applied to request data",
+    "eval_injection",
+)
+HARDCODED_SECRET_KEY = _rule(
+    "SNT910",
+    "hardcoded-secret-key",
+    321,
+    "HIGH",
+    "A session or signing secret key is written in the source code",
+    "hardcoded_secret_key",
+)
+
+#: Every rule, by ID.
+RULES: tuple[PluginRule, ...] = (
+    COOKIE_SESSIONS,
+    SESSION_ROTATION,
+    SESSION_FROM_QUERY,
+    FAST_PASSWORD_HASH,
+    WEAK_ARGON2,
+    UNSAFE_XML,
+    FORMAT_STRING,
+    TEMPLATE_INJECTION,
+    EVAL_INJECTION,
+    HARDCODED_SECRET_KEY,
+)
+RULES_BY_ID: dict[str, PluginRule] = {r.id: r for r in RULES}
+
+__all__ = [
+    "COOKIE_SESSIONS",
+    "EVAL_INJECTION",
+    "FAST_PASSWORD_HASH",
+    "FORMAT_STRING",
+    "HARDCODED_SECRET_KEY",
+    "RULES",
+    "RULES_BY_ID",
+    "SESSION_FROM_QUERY",
+    "SESSION_ROTATION",
+    "TEMPLATE_INJECTION",
+    "UNSAFE_XML",
+    "WEAK_ARGON2",
+    "Level",
+    "PluginRule",
+]
