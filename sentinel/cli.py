@@ -21,6 +21,10 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("sentinel.commands.demo", "scan a vulnerable and the hardened example side by side (loopback)"),
     "scan": ("sentinel.commands.scan", "scan a web app's session security (authorised targets only)"),
     "gate": ("sentinel.commands.gate", "CI gate: bandit + Sentinel plugins and the scanner, one exit code"),
+    "migrate-passwords": (
+        "sentinel.commands.migrate_passwords",
+        "wrap legacy password hashes in argon2id, in place (dry run unless --execute)",
+    ),
 }
 
 EXIT_USAGE = 2

@@ -21,6 +21,7 @@ PACKAGES = [
     "sentinel.observability",
     "sentinel.xml",
     "sentinel.auth",
+    "sentinel.migrate",
     "scanner",
     "scanner.static",
     "scanner.ci",
