@@ -154,10 +154,10 @@ def overhead_table(loop: asyncio.AbstractEventLoop) -> list[str]:
         warnings.simplefilter("ignore", SentinelUnsafeWarning)
         light = sx.XMLGuardMiddleware(_consume, check_structure=False)
     lines = [
-        "| document | defusedxml parse (ms) | guard (ms) | (guard + parse) / parse "
+        "| document | defusedxml parse (ms) | guard (ms) | guard / parse | (guard + parse) / parse "
         "| same, `check_structure=False` | sentinel.xml.fromstring / defusedxml "
         "| stdlib C parser / defusedxml |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, size in SIZES:
         body = orders_document(size)
@@ -171,7 +171,7 @@ def overhead_table(loop: asyncio.AbstractEventLoop) -> list[str]:
         ratio, light_ratio = (full + parse) / parse, (fast + parse) / parse
         verdict = "meets" if ratio <= TARGET else "misses"
         lines.append(
-            f"| {label} ({len(body):,} B) | {_ms(parse)} | {_ms(full)} "
+            f"| {label} ({len(body):,} B) | {_ms(parse)} | {_ms(full)} | {full / parse:.2f}x "
             f"| **{ratio:.2f}x** ({verdict} {TARGET}x) | {light_ratio:.2f}x "
             f"| {ours / parse:.2f}x | {stdlib / parse:.2f}x |"
         )
@@ -247,9 +247,12 @@ def run() -> str:
         [
             "## XML guard and safe parsing",
             "",
-            "Target: the guard costs at most 1.2x the parse itself, read as "
-            "**(guard + parse) / parse <= 1.2** with a plain `defusedxml.ElementTree.fromstring` as the "
-            "parse. The guard column is the whole middleware path (body read in 64 KiB messages, "
+            "Target: the guard costs at most 1.2x the parse itself. Read literally (guard / parse "
+            "<= 1.2) the default guard meets it at every size; read strictly, as "
+            "**(guard + parse) / parse <= 1.2** (the guard adds at most a fifth), it meets it only with "
+            "`check_structure=False` on documents of 100 KB and more. The parse is a plain "
+            "`defusedxml.ElementTree.fromstring`. The guard column is the whole middleware path "
+            "(body read in 64 KiB messages, "
             "streaming expat inspection, replay to the app), less the same harness run without the "
             "guard. Order documents (about 47 bytes per element, so element-dense: the guard's "
             "per-element cost weighs most here); medians of 5 timed batches.",
