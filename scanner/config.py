@@ -7,6 +7,7 @@ scanning your *own* app on 127.0.0.1 (the demo and the test suite), where polite
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -105,6 +106,10 @@ class ScanConfig:
     exclude_checks: frozenset[str] = frozenset()
     #: Extra origins (``scheme://host:port``) the scan may request, beyond the base URL's own.
     extra_origins: tuple[str, ...] = ()
+    #: Active-check cost: 1 fast (the CI default), 2 adds contexts and time-based probes, 3 thorough.
+    level: int = 1
+    #: Request headers the active checks also inject into, as ``(name, benign value)`` pairs.
+    inject_headers: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         problems = self.limits.problems()
@@ -119,10 +124,32 @@ class ScanConfig:
             problems.append("--samples must be at least 8")
         if not 3 <= self.session.brute_force_attempts <= 500:
             problems.append("--brute-force-attempts must be in [3, 500]")
+        if self.level not in (1, 2, 3):
+            problems.append("--level must be 1, 2 or 3")
+        problems.extend(_header_problems(self.inject_headers))
         if self.login is not None:
             problems.extend(_login_problems(self.login))
         if problems:
             raise ScanConfigError(problems)
+
+
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+#: Headers the HTTP layer owns (framing, routing, the scanner's own cookie jar): never injected.
+_RESERVED_HEADERS = frozenset(
+    {"host", "content-length", "content-type", "transfer-encoding", "connection", "cookie"}
+)
+
+
+def _header_problems(headers: tuple[tuple[str, str], ...]) -> list[str]:
+    problems = []
+    for name, value in headers:
+        if not _HEADER_NAME.fullmatch(name):
+            problems.append(f"--inject-header {name!r} is not a valid header name")
+        elif name.lower() in _RESERVED_HEADERS:
+            problems.append(f"--inject-header {name}: that header cannot be injected into")
+        if "\r" in value or "\n" in value:
+            problems.append(f"--inject-header {name}: the value must be one line")
+    return problems
 
 
 def _login_problems(login: LoginConfig) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from scanner.active.points import insertion_points
 from scanner.auth.profile import ensure_logged_in, login_as_user
 from scanner.checks._registry import CheckKind, CheckSpec, select
 from scanner.config import ScanConfig
@@ -110,7 +111,7 @@ async def _run_one(ctx: ScanContext, spec: CheckSpec) -> list[Finding]:
     if spec.kind is CheckKind.ACTIVE:
         found: list[Finding] = []
         for endpoint in ctx.discovery.sorted_endpoints():
-            for point in endpoint.insertion_points():
+            for point in insertion_points(ctx, endpoint):
                 found += await spec.run(ctx, point)
         return found
     return await spec.run(ctx)

@@ -19,7 +19,7 @@ from sentinel.errors import SentinelError
 #: name -> (module, one-line help). Each module has ``add_arguments(parser)`` and ``run(args) -> int``.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("sentinel.commands.demo", "scan a vulnerable and the hardened example side by side (loopback)"),
-    "scan": ("sentinel.commands.scan", "scan a web app's session security (authorised targets only)"),
+    "scan": ("sentinel.commands.scan", "scan a web app for session and injection flaws (authorised targets)"),
     "gate": ("sentinel.commands.gate", "CI gate: bandit + Sentinel plugins and the scanner, one exit code"),
     "migrate-passwords": (
         "sentinel.commands.migrate_passwords",

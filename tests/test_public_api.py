@@ -23,6 +23,7 @@ PACKAGES = [
     "sentinel.auth",
     "sentinel.migrate",
     "scanner",
+    "scanner.active",
     "scanner.static",
     "scanner.ci",
     "sentinel_bandit",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
@@ -19,7 +19,9 @@ from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 from scanner.errors import ScanConfigError
 from scanner.http.exchange import RequestSpec
 
-ParamLocation = Literal["query", "form", "json", "path"]
+ParamLocation = Literal["query", "form", "json", "path", "header", "xml"]
+#: The name of the one parameter that stands for a whole XML request body.
+XML_BODY = "(xml body)"
 InjectMode = Literal["replace", "append"]
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -48,8 +50,10 @@ class Endpoint:
         return (self.method, self.url, tuple(sorted((p.location, p.name) for p in self.parameters)))
 
     @property
-    def body_format(self) -> Literal["none", "form", "json"]:
+    def body_format(self) -> Literal["none", "form", "json", "xml"]:
         locations = {p.location for p in self.parameters}
+        if "xml" in locations:
+            return "xml"
         if "json" in locations:
             return "json"
         if "form" in locations or self.method in ("POST", "PUT", "PATCH"):
@@ -70,6 +74,8 @@ class Endpoint:
         query = tuple((p.name, value(p)) for p in self.parameters if p.location == "query")
         form = tuple((p.name, value(p)) for p in self.parameters if p.location == "form")
         body_json = {p.name: value(p) for p in self.parameters if p.location == "json"}
+        headers = tuple((p.name, value(p)) for p in self.parameters if p.location == "header")
+        xml = next((value(p) for p in self.parameters if p.location == "xml"), None)
         fmt = self.body_format
         return RequestSpec(
             url=url,
@@ -77,6 +83,9 @@ class Endpoint:
             params=query,
             form=form if fmt == "form" else None,
             json_body=body_json if fmt == "json" else None,
+            headers=headers,
+            content=xml.encode() if xml is not None else None,
+            content_type="application/xml" if xml is not None else None,
         )
 
     def insertion_points(self) -> tuple[InsertionPoint, ...]:
@@ -113,11 +122,12 @@ def endpoint_from_url(
 def load_endpoints_file(path: Path, base_url: str) -> list[Endpoint]:
     """Read an endpoints file: one ``[METHOD] URL-or-path [body]`` per line; ``#`` starts a comment.
 
-    ``body`` is ``a=1&b=2`` (a form) or a JSON object. Example::
+    ``body`` is ``a=1&b=2`` (a form), a JSON object, or an XML document. Example::
 
         GET /search?q=apple
         POST /login username=alice&password=x
         POST /api/notes {"title": "t", "body": "b"}
+        POST /api/import <order><item>apple</item></order>
     """
     from urllib.parse import urljoin
 
@@ -150,6 +160,10 @@ def load_endpoints_file(path: Path, base_url: str) -> list[Endpoint]:
             endpoints.append(
                 Endpoint(method=base.method, url=base.url, parameters=base.parameters + extra, source="file")
             )
+        elif body.startswith("<"):
+            base = endpoint_from_url(method, url, source="file")
+            xml = Parameter(name=XML_BODY, location="xml", value=body)
+            endpoints.append(replace(base, parameters=(*base.parameters, xml)))
         else:
             form = parse_qsl(body, keep_blank_values=True) if body else None
             endpoints.append(endpoint_from_url(method, url, source="file", form=form))
@@ -159,6 +173,7 @@ def load_endpoints_file(path: Path, base_url: str) -> list[Endpoint]:
 
 
 __all__ = [
+    "XML_BODY",
     "Endpoint",
     "InjectMode",
     "InsertionPoint",

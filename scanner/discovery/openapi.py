@@ -1,7 +1,8 @@
 """Read an OpenAPI 3 document into endpoints (paths, methods, parameters and example values).
 
 Only what the scan needs: local ``$ref`` resolution (bounded depth), parameters in query and path,
-and ``application/json`` or form request bodies with their top-level properties. Example values come
+and ``application/json`` or form request bodies with their top-level properties (an XML-only request
+body becomes one ``xml`` parameter holding the whole example document). Example values come
 from ``example``, ``default`` or ``enum[0]``, else a benign placeholder of the schema's type. A path's
 ``servers`` entry is used only when it stays within the scan's scope (the engine enforces that too).
 """
@@ -12,12 +13,13 @@ import json
 from typing import Any
 from urllib.parse import urljoin
 
-from scanner.discovery.endpoints import Endpoint, Parameter
+from scanner.discovery.endpoints import XML_BODY, Endpoint, Parameter
 from scanner.errors import ScanConfigError
 
 _METHODS = ("get", "post", "put", "patch", "delete")
 _PLACEHOLDER = {"integer": "1", "number": "1", "boolean": "true", "string": "test"}
 _MAX_REF_DEPTH = 8
+_XML_MEDIA = ("application/xml", "text/xml")
 
 
 def parse_openapi(text: str, base_url: str) -> list[Endpoint]:
@@ -106,6 +108,15 @@ def _body(doc: dict[str, Any], node: Any) -> list[Parameter]:
                 Parameter(name=str(name), location=location, value=example_value(doc, sub), kind="openapi")  # type: ignore[arg-type]
                 for name, sub in (props.items() if isinstance(props, dict) else [])
             ]
+    for media in _XML_MEDIA:
+        if isinstance(content, dict) and media in content:
+            media_node = content[media] if isinstance(content[media], dict) else {}
+            schema = _resolve(doc, media_node.get("schema", {}))
+            example = media_node.get("example") or (
+                schema.get("example") if isinstance(schema, dict) else None
+            )
+            value = str(example) if example else "<root>test</root>"
+            return [Parameter(name=XML_BODY, location="xml", value=value, kind="openapi")]
     return []
 
 

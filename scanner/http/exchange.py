@@ -20,7 +20,8 @@ Pairs = tuple[tuple[str, str], ...]
 
 @dataclass(frozen=True, kw_only=True)
 class RequestSpec:
-    """One request to send. ``form`` and ``json_body`` are exclusive; ``params`` extend the URL."""
+    """One request to send. ``form``, ``json_body`` and ``content`` (a raw body, e.g. an XML document,
+    sent with ``content_type``) are exclusive; ``params`` extend the URL."""
 
     url: str
     method: str = "GET"
@@ -28,6 +29,8 @@ class RequestSpec:
     form: Pairs | None = None
     json_body: Any = None
     headers: Pairs = ()
+    content: bytes | None = None
+    content_type: str | None = None
 
     def full_url(self) -> str:
         if not self.params:
@@ -39,6 +42,8 @@ class RequestSpec:
 
     def body(self) -> tuple[bytes, str | None]:
         """The encoded body and its content type."""
+        if self.content is not None:
+            return self.content, self.content_type or "application/octet-stream"
         if self.form is not None:
             return urlencode(self.form).encode(), "application/x-www-form-urlencoded"
         if self.json_body is not None:

@@ -89,7 +89,8 @@ class ProbeClient:
             parts = parts._replace(path="/")
             url = urlunsplit(parts)
         engine.scope.check(url)
-        sent: list[tuple[str, str]] = [("user-agent", USER_AGENT), ("accept", "*/*")]
+        own = {k.lower() for k, _ in headers}  # a header the spec sets replaces the default one
+        sent = [(k, v) for k, v in (("user-agent", USER_AGENT), ("accept", "*/*")) if k not in own]
         sent += [(k.lower(), v) for k, v in headers]
         if method not in SAFE_METHODS and not any(k == "origin" for k, _ in sent):
             # Browsers send Origin on every unsafe request, same-origin ones included; an app with

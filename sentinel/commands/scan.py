@@ -28,7 +28,9 @@ def _ids(text: str) -> frozenset[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Scan a web app's session security. Scan only what you are authorised to test."
+    parser.description = (
+        "Scan a web app's session security and injection flaws. Scan only what you are authorised to test."
+    )
     parser.add_argument("base_url", nargs="?", metavar="BASE_URL", help="e.g. http://127.0.0.1:8000/")
     login = parser.add_argument_group("login")
     login.add_argument("--login-url", metavar="PATH", help="the login page or endpoint, e.g. /login")
@@ -68,6 +70,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     scope.add_argument("--endpoints", metavar="FILE", type=Path, help="a file of endpoints, one per line")
     scope.add_argument(
         "--allow-origin", action="append", default=[], metavar="ORIGIN", help="widen the scope"
+    )
+    scope.add_argument(
+        "--level",
+        type=int,
+        choices=[1, 2, 3],
+        default=1,
+        help="injection checks: 1 fast (CI default), 2 more contexts and time-based, 3 thorough",
+    )
+    scope.add_argument(
+        "--inject-header",
+        action="append",
+        default=[],
+        metavar="NAME[:VALUE]",
+        help="also inject into this request header (repeatable); VALUE is its benign baseline value",
     )
     scope.add_argument("--samples", type=int, default=80, help="session IDs to collect")
     scope.add_argument("--brute-force-attempts", type=int, default=30)
@@ -131,7 +147,14 @@ def build_config(args: argparse.Namespace) -> ScanConfig:
         checks=args.checks,
         exclude_checks=args.exclude_checks,
         extra_origins=tuple(args.allow_origin),
+        level=args.level,
+        inject_headers=tuple(_header(text) for text in args.inject_header),
     )
+
+
+def _header(text: str) -> tuple[str, str]:
+    name, _, value = text.partition(":")
+    return name.strip(), value.strip()
 
 
 def _list_checks() -> int:

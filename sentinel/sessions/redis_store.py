@@ -39,19 +39,27 @@ local function is_tombstone(v)
   return string.sub(v, 1, 2) == 'R:'
 end
 """
-_CREATE = _INDEX + """
+_CREATE = (
+    _INDEX
+    + """
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 0 end
 if ARGV[3] == '1' then index_add(KEYS[2], KEYS[1], tonumber(ARGV[2])) end
 return 1
 """
-_UPDATE = _INDEX + """
+)
+_UPDATE = (
+    _INDEX
+    + """
 local v = redis.call('GET', KEYS[1])
 if not v or is_tombstone(v) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 if ARGV[3] == '1' then index_add(KEYS[2], KEYS[1], tonumber(ARGV[2])) end
 return 1
 """
-_ROTATE = _INDEX + """
+)
+_ROTATE = (
+    _INDEX
+    + """
 local v = redis.call('GET', KEYS[1])
 if not v or is_tombstone(v) or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
 redis.call('SET', KEYS[1], 'R:' .. KEYS[2], 'PX', ARGV[5])
@@ -60,9 +68,12 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
 if ARGV[4] == '1' then index_add(KEYS[4], KEYS[2], tonumber(ARGV[2])) end
 return 1
 """
+)
 # A logout that opened the session before a concurrent rotation follows the tombstone one hop, so
 # the successor dies too: "logged out" must mean logged out.
-_DELETE = _INDEX + """
+_DELETE = (
+    _INDEX
+    + """
 local v = redis.call('GET', KEYS[1])
 redis.call('DEL', KEYS[1])
 if ARGV[1] == '1' then redis.call('ZREM', KEYS[2], KEYS[1]) end
@@ -73,6 +84,7 @@ if v and is_tombstone(v) then
 end
 return 1
 """
+)
 _DELETE_USER = """
 local n = 0
 for _, k in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do n = n + redis.call('DEL', k) end
