@@ -49,11 +49,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scanner.active.boolean import Twin, TwinFactory, differential
+from scanner.active import confirm
+from scanner.active.boolean import Twin, TwinFactory
 from scanner.active.canary import distinct_numbers, number, token, tokens
+from scanner.active.confirm import ErrorPayloads, ErrorWords
 from scanner.active.points import is_numeric
 from scanner.active.probe import Attempt, PointProbe
-from scanner.active.signatures import SQL_SIGNATURES, new_matches
+from scanner.active.signatures import SQL_SIGNATURES
 from scanner.active.timing import HEAVY_FIT, SLEEP_FIT, Fit, FitPolicy, Send, measure
 from scanner.checks._registry import CheckKind, check
 from scanner.context import ScanContext
@@ -163,65 +165,40 @@ async def run(ctx: ScanContext, point: InsertionPoint) -> list[Finding]:
         return [found] if found is not None else []
 
 
+_SQL_WORDS = ErrorWords(
+    language="SQL",
+    unbalanced="unbalanced input",
+    balanced="balanced input: no database error",
+    disappears="appears with the unbalanced input and disappears when it is balanced",
+)
+
+
+def _payloads(c: ErrorContext, v: str) -> ErrorPayloads:
+    return ErrorPayloads(
+        name=c.name,
+        unbalanced=c.prescreen(v),
+        shared=not c.numeric,
+        canary=(lambda: str(number(2, 9))) if c.numeric else token,
+        control=lambda k: c.control(v, k),
+        balance=lambda k: c.balance(v, k),
+        attack=lambda k: c.attack(v, k),
+    )
+
+
+def error_payloads(v: str) -> list[ErrorPayloads]:
+    """The error contexts that fit value ``v`` (numeric ones only for numeric values)."""
+    return [_payloads(c, v) for c in ERROR_CONTEXTS if not c.numeric or is_numeric(v)]
+
+
 async def error_based(probe: PointProbe, base: Attempt) -> Finding | None:
-    v = probe.value
-    for context in ERROR_CONTEXTS:
-        if context.numeric and not is_numeric(v):
-            continue
-        first = await probe.send(context.prescreen(v), shared=not context.numeric)
-        hits = new_matches(first.text, base.text, SQL_SIGNATURES) if first else {}
-        if not hits:
-            continue
-        canary = str(number(2, 9)) if context.numeric else token()
-        control = await probe.send(context.control(v, canary))
-        balance = await probe.send(context.balance(v, canary))
-        again = await probe.send(context.attack(v, canary))
-        if control is None or balance is None or again is None:
-            continue
-        if new_matches(control.text, base.text, SQL_SIGNATURES) or new_matches(
-            balance.text, base.text, SQL_SIGNATURES
-        ):
-            probe.near_miss(f"an SQL error ({context.name}) did not disappear with the balanced payload")
-            continue
-        repeated = new_matches(again.text, base.text, SQL_SIGNATURES)
-        family = next((f for f in hits if f in repeated), None)
-        if family is None:
-            probe.near_miss(f"an SQL error ({context.name}) did not come back with a fresh canary")
-            continue
-        return probe.finding(
-            RULE,
-            confidence=Confidence.CONFIRMED,
-            message=(
-                f"error-based SQL injection in {probe.where} ({context.name}): a {family} error "
-                f"appears with the unbalanced input and disappears when it is balanced"
-            ),
-            evidence=(
-                probe.evidence(f"unbalanced input; {family} error: {hits[family]!r}", first),
-                probe.evidence("balanced input: no database error", balance),
-                probe.evidence(f"unbalanced again with a fresh canary: {repeated[family]!r}", again),
-            ),
-        )
-    return None
+    return await confirm.error_based(
+        probe, base, RULE, error_payloads(probe.value), SQL_SIGNATURES, _SQL_WORDS
+    )
 
 
 async def boolean_based(probe: PointProbe) -> Finding | None:
-    profile = probe.profile
-    for name, factory in boolean_contexts(probe.value, profile.extra_contexts):
-        found = await differential(probe, factory, profile.boolean_rounds)
-        if found is None:
-            continue
-        true, false = found.rounds[0]
-        return probe.finding(
-            RULE,
-            confidence=Confidence.CONFIRMED,
-            message=f"boolean-based SQL injection in {probe.where} ({name}): {found.describe()}",
-            evidence=(
-                probe.evidence("baseline", found.baseline),
-                probe.evidence("true twin: answers like the baseline", true),
-                probe.evidence("false twin: answers differently", false),
-            ),
-        )
-    return None
+    contexts = boolean_contexts(probe.value, probe.profile.extra_contexts)
+    return await confirm.boolean_based(probe, RULE, contexts, language="SQL")
 
 
 # --- time-based (level 2 and 3) -------------------------------------------------------------------

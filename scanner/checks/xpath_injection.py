@@ -36,15 +36,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.active.boolean import Twin, TwinFactory, differential
+from scanner.active import confirm
+from scanner.active.boolean import Twin, TwinFactory
 from scanner.active.canary import number, token
+from scanner.active.confirm import ErrorPayloads, ErrorWords
 from scanner.active.points import is_numeric
 from scanner.active.probe import Attempt, PointProbe
-from scanner.active.signatures import XPATH_SIGNATURES, new_matches
+from scanner.active.signatures import XPATH_SIGNATURES
 from scanner.checks._registry import CheckKind, check
 from scanner.context import ScanContext
 from scanner.discovery.endpoints import InsertionPoint
-from scanner.findings import Confidence, Finding, Rule, Severity
+from scanner.findings import Finding, Rule, Severity
 
 NAME = "xpath-injection"
 RULE = Rule(
@@ -107,64 +109,42 @@ async def run(ctx: ScanContext, point: InsertionPoint) -> list[Finding]:
         return [found] if found is not None else []
 
 
+_XPATH_WORDS = ErrorWords(
+    language="XPath",
+    unbalanced="unbalanced quote",
+    balanced="balanced XPath continuation: no error",
+    disappears="appears with an unbalanced quote and disappears when the expression is balanced",
+)
+
+
+def _payloads(quote: Quote, v: str) -> ErrorPayloads:
+    q = quote.mark
+    return ErrorPayloads(
+        name=quote.name,
+        unbalanced=f"{v}{q}",
+        shared=True,
+        canary=token,
+        control=lambda c: f"{v}{c}",
+        balance=lambda c: f"{v}{q} and {q}{c}{q}={q}{c}",
+        attack=lambda c: f"{v}{q}{c}",
+    )
+
+
+def error_payloads(v: str) -> list[ErrorPayloads]:
+    return [_payloads(quote, v) for quote in QUOTES]
+
+
 async def error_based(probe: PointProbe, base: Attempt) -> Finding | None:
-    v = probe.value
-    for quote in QUOTES:
-        q = quote.mark
-        first = await probe.send(f"{v}{q}", shared=True)
-        hits = new_matches(first.text, base.text, XPATH_SIGNATURES) if first else {}
-        if not hits:
-            continue
-        c = token()
-        control = await probe.send(f"{v}{c}")
-        balance = await probe.send(f"{v}{q} and {q}{c}{q}={q}{c}")
-        again = await probe.send(f"{v}{q}{c}")
-        if control is None or balance is None or again is None:
-            continue
-        if new_matches(control.text, base.text, XPATH_SIGNATURES) or new_matches(
-            balance.text, base.text, XPATH_SIGNATURES
-        ):
-            probe.near_miss(f"an XPath error ({quote.name}) did not disappear with the balanced payload")
-            continue
-        repeated = new_matches(again.text, base.text, XPATH_SIGNATURES)
-        family = next((f for f in hits if f in repeated), None)
-        if family is None:
-            probe.near_miss(f"an XPath error ({quote.name}) did not come back with a fresh canary")
-            continue
-        return probe.finding(
-            RULE,
-            confidence=Confidence.CONFIRMED,
-            message=(
-                f"error-based XPath injection in {probe.where} ({quote.name}): a {family} XPath error "
-                "appears with an unbalanced quote and disappears when the expression is balanced"
-            ),
-            evidence=(
-                probe.evidence(f"unbalanced quote; {family} error: {hits[family]!r}", first),
-                probe.evidence("balanced XPath continuation: no error", balance),
-                probe.evidence(f"unbalanced again with a fresh canary: {repeated[family]!r}", again),
-            ),
-        )
-    return None
+    payloads = error_payloads(probe.value)
+    return await confirm.error_based(probe, base, RULE, payloads, XPATH_SIGNATURES, _XPATH_WORDS)
 
 
 async def boolean_based(probe: PointProbe) -> Finding | None:
-    profile = probe.profile
-    for name, factory in twins(probe.value, profile.extra_contexts):
-        found = await differential(probe, factory, profile.boolean_rounds)
-        if found is None:
-            continue
-        true, false = found.rounds[0]
-        return probe.finding(
-            RULE,
-            confidence=Confidence.CONFIRMED,
-            message=f"boolean-based XPath injection in {probe.where} ({name}): {found.describe()}",
-            evidence=(
-                probe.evidence("baseline", found.baseline),
-                probe.evidence("true twin (string-length matches): answers like the baseline", true),
-                probe.evidence("false twin (string-length off by one): answers differently", false),
-            ),
-        )
-    return None
+    return await confirm.boolean_based(
+        probe, RULE, twins(probe.value, probe.profile.extra_contexts), language="XPath",
+        true_label="true twin (string-length matches): answers like the baseline",
+        false_label="false twin (string-length off by one): answers differently",
+    )  # fmt: skip
 
 
 __all__ = ["RULE", "run", "twins"]
