@@ -1,11 +1,13 @@
 """``XMLGuardMiddleware``: XML request bodies are checked before the app's parser ever sees them.
 
-Per request: read what the headers say; if the body is XML (by Content-Type, or because it starts
-like XML) stream it through :class:`~sentinel.xml.inspector.XMLInspector` under the size cap; refuse
-with an RFC 9457 problem (413 beyond the cap, 415 for a compressed body, 400 naming the reason for
-everything else) and a security event; otherwise hand the app the unchanged body by replaying the
-messages read, after which ``receive`` is the server's own again (so ``http.disconnect`` still
-arrives). A body that turns out not to be XML streams on without being held.
+Per request: a request whose headers show no body (:func:`sentinel.request_body.declares_body`)
+passes untouched, without a read. Otherwise read what the headers say; if the body is XML (by
+Content-Type, or because it starts like XML) stream it through
+:class:`~sentinel.xml.inspector.XMLInspector` under the size cap; refuse with an RFC 9457 problem
+(413 beyond the cap, 415 for a compressed body, 400 naming the reason for everything else) and a
+security event; otherwise hand the app the unchanged body by replaying the messages read, after
+which ``receive`` is the server's own again (so ``http.disconnect`` still arrives). A body that
+turns out not to be XML streams on without being held.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from sentinel.errors import ConfigurationError
 from sentinel.events import security_event
 from sentinel.problem import Problem, send_problem
+from sentinel.request_body import declares_body
 from sentinel.types import ASGIApp, Message, Receive, Scope, Send
 from sentinel.xml.content import describe
 from sentinel.xml.errors import MalformedXML, TooLarge, XMLError
@@ -67,7 +70,9 @@ class XMLGuardMiddleware:
         self.settings = settings or XMLGuardSettings(**options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not declares_body(scope):
+            # No body to inspect, and nothing to wait for: a GET with Content-Type: application/xml
+            # and no Content-Length costs nothing, and a stalled one is never waited on here.
             await self.app(scope, receive, send)
             return
         settings = self.settings

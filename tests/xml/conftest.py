@@ -61,7 +61,11 @@ def scripted_receive(messages: list[Message], log: list[str]) -> Receive:
     return receive
 
 
-def http_scope(headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+def http_scope(headers: list[tuple[bytes, bytes]], *, body: bool = True) -> dict[str, Any]:
+    """A POST scope. With ``body`` and no Content-Length it says ``Transfer-Encoding: chunked``, as a
+    real HTTP/1.1 request with a body must: the guard never waits for a body the headers deny."""
+    if body and not any(name in (b"content-length", b"transfer-encoding") for name, _ in headers):
+        headers = [*headers, (b"transfer-encoding", b"chunked")]
     return {
         "type": "http",
         "asgi": {"version": "3.0"},

@@ -16,7 +16,7 @@ import sentinel.xml as sx
 from sentinel.errors import ConfigurationError
 from sentinel.sessions import SentinelUnsafeWarning
 from sentinel.types import Message, Receive, Scope, Send
-from sentinel.xml.screen import FEED_SLICE
+from sentinel.xml.screen import COALESCE_BYTES, MAX_SLICE
 from tests.xml.conftest import Recorder, echo_app, http_scope, scripted_receive
 from tests.xml.corpus import ATTACKS, BENIGN, PROLOG, Attack, nested
 
@@ -309,7 +309,12 @@ async def test_requests_the_guard_need_not_read_are_passed_as_is() -> None:
 
 async def test_one_big_chunk_is_inspected_in_slices_that_let_other_tasks_run() -> None:
     body = dict(BENIGN)["large"]
-    assert len(body) > 4 * FEED_SLICE
+    assert len(body) > MAX_SLICE
+    pieces, fed = 0, 0
+    while fed < len(body):
+        fed += min(max(COALESCE_BYTES, fed), MAX_SLICE)
+        pieces += 1
+    assert pieces >= 5  # 64 KiB, 64 KiB, 128 KiB, 256 KiB, 512 KiB, ...
     ticks = 0
     ticks_when_app_ran: list[int] = []
     done = False
@@ -332,7 +337,7 @@ async def test_one_big_chunk_is_inspected_in_slices_that_let_other_tasks_run() -
     )
     done = True
     await task
-    assert ticks_when_app_ran[0] - start >= len(body) // FEED_SLICE - 1
+    assert ticks_when_app_ran[0] - start >= pieces - 1
 
 
 def test_settings_are_validated_together() -> None:
