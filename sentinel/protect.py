@@ -5,11 +5,14 @@ Outermost first, and why there:
 1. ``RequestIdMiddleware``: every later log line and response carries the request's ID.
 2. ``SecurityHeadersMiddleware``: even refusals (400/413/429/503) get the headers.
 3. ``HealthMiddleware``: operators can see the service *while* it sheds load.
-4. ``LoadSheddingMiddleware``: refuse before spending anything (a store round trip, a body read).
-5. ``SessionMiddleware``: cookie-only sessions; refuses session IDs in URLs.
-6. ``CSRFMiddleware``: needs the session; refuses before the app reads a body.
-7. ``XMLGuardMiddleware``: inspects XML bodies before the app's parser sees them.
-8. the app. Login handlers call :class:`sentinel.auth.Authenticator` with :attr:`Protected.limiter`.
+4. ``BodyDeadlineMiddleware``: a body that does not arrive in time is answered 408, whoever is
+   reading it (a guard below or the app), so a stalled client cannot hold a request open.
+5. ``LoadSheddingMiddleware``: refuse before spending anything (a store round trip, a body read);
+   a request waiting for its body holds no slot.
+6. ``SessionMiddleware``: cookie-only sessions; refuses session IDs in URLs.
+7. ``CSRFMiddleware``: needs the session; refuses before the app reads a body.
+8. ``XMLGuardMiddleware``: inspects XML bodies before the app's parser sees them.
+9. the app. Login handlers call :class:`sentinel.auth.Authenticator` with :attr:`Protected.limiter`.
 
 Every part is built here, eagerly, so a configuration problem fails at start-up rather than at the
 first request, and the stores are shared: the health endpoint reports the very stores and breakers
@@ -29,7 +32,7 @@ from sentinel.observability import RequestIdMiddleware, configure_security_log
 from sentinel.ratelimit import AuthLimiter, RedisLimiterStore
 from sentinel.sessions import MemoryStore, RedisStore, SessionMiddleware, SessionStore
 from sentinel.settings import SentinelSettings
-from sentinel.shedding import LoadShedder, LoadSheddingMiddleware
+from sentinel.shedding import BodyDeadlineMiddleware, LoadShedder, LoadSheddingMiddleware
 from sentinel.types import ASGIApp, Receive, Scope, Send
 from sentinel.xml import XMLGuardMiddleware
 
@@ -69,6 +72,8 @@ class Protected:
         )
         if self.shedder is not None:
             stack = LoadSheddingMiddleware(stack, shedder=self.shedder)
+        if s.body_deadline is not None:
+            stack = BodyDeadlineMiddleware(stack, deadline=s.body_deadline)
         if s.health is not None:
             checks = {"sessions": self.session_store, "ratelimit": self.limiter}
             stack = HealthMiddleware(stack, settings=s.health, checks=checks, shedder=self.shedder)

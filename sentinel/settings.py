@@ -13,6 +13,7 @@ URL is shown redacted, so ``repr(settings)`` is safe to log.
 | ``SENTINEL_LOG_FORMAT`` | ``json`` for JSON security-event lines, ``text`` (default) otherwise |
 | ``SENTINEL_CSRF``, ``SENTINEL_XML_GUARD``, ``SENTINEL_SHEDDING`` | ``off`` disables that guard (warns) |
 | ``SENTINEL_HEADERS`` | ``basic`` (default), ``strict`` or ``off`` (warns) |
+| ``SENTINEL_BODY_TIMEOUT``, ``SENTINEL_BODY_MIN_RATE`` | body deadline (10 s +1 s per 500 B), ``off`` warns |
 | ``SENTINEL_HEALTH_TOKEN`` / ``_FILE`` | enables ``/healthz`` for operators holding the token |
 
 Each guard also reads its own variables (see its docs page); those problems are collected here too.
@@ -35,7 +36,7 @@ from sentinel.keys import Secret, coerce_keys, keys_from_env
 from sentinel.ratelimit import DEFAULT_AUTH_POLICY, NO_PROXIES, AuthPolicy, TrustedProxies
 from sentinel.redis_client import redact_url
 from sentinel.sessions import SessionSettings
-from sentinel.shedding import SheddingPolicy
+from sentinel.shedding import BodyDeadline, SheddingPolicy
 from sentinel.xml import XMLGuardSettings
 
 logger = logging.getLogger("sentinel")
@@ -55,6 +56,7 @@ class SentinelSettings:
     csrf: CSRFSettings | None = field(default_factory=CSRFSettings)
     headers: HeaderPolicy | None = field(default_factory=lambda: BASIC)
     shedding: SheddingPolicy | None = field(default_factory=SheddingPolicy)
+    body_deadline: BodyDeadline | None = field(default_factory=BodyDeadline)
     health: HealthSettings | None = None
     auth_policy: AuthPolicy = DEFAULT_AUTH_POLICY
     trusted_proxies: TrustedProxies = NO_PROXIES
@@ -75,7 +77,8 @@ class SentinelSettings:
             problems.append(f"port {self.port} is not a TCP port")
         if problems:
             raise ConfigurationError(problems)
-        off = [name for name in ("xml", "csrf", "headers", "shedding") if getattr(self, name) is None]
+        guards = ("xml", "csrf", "headers", "shedding", "body_deadline")
+        off = [name for name in guards if getattr(self, name) is None]
         for name in off:
             message = f"the {name} guard is OFF: requests reach the app without it"
             logger.warning("UNSAFE Sentinel setting: %s", message)
@@ -114,6 +117,9 @@ class SentinelSettings:
             "csrf": read(lambda: CSRFSettings.from_env(env)) if switch("SENTINEL_CSRF") else None,
             "headers": read(lambda: policy_from_env(env)) if switch("SENTINEL_HEADERS") else None,
             "shedding": read(lambda: SheddingPolicy.from_env(env)) if switch("SENTINEL_SHEDDING") else None,
+            "body_deadline": (
+                read(lambda: BodyDeadline.from_env(env)) if switch("SENTINEL_BODY_TIMEOUT") else None
+            ),
             "health": read(lambda: _health_from_env(env)),
             "json_logs": env.get("SENTINEL_LOG_FORMAT", "text").strip().lower() == "json",
             "host": env.get("SENTINEL_HOST", LOOPBACK),

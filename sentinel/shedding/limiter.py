@@ -5,6 +5,13 @@ may wait in a bounded FIFO queue for at most the policy's ``max_queue_wait``; a 
 finishing request is handed straight to the oldest waiter. With no room in the queue, or once the
 deadline passes, the request is refused with :class:`~sentinel.shedding.Overloaded` at once.
 
+A request waiting for its client to send the body does not count as in flight: it gives its slot
+back while it waits (:meth:`park`) and takes one again when the bytes arrive (:meth:`unpark`), going
+to the head of the queue if the instance is full and shed like any arrival if none frees in time.
+A slot bounds the work the process does; a request blocked on the network does none, and counting
+it let 64 stalled clients shut out everyone (issue #12). How long one may wait is the body
+deadline's job (:class:`~sentinel.shedding.BodyDeadlineMiddleware`).
+
 Everything runs on one event loop and nothing here awaits while it changes state, so no lock is
 needed; the only await is a waiter's own future. Entering and leaving shedding are state transitions
 the seed asks to log: ``load.shedding_started`` (WARNING) on the first refusal, and
@@ -38,6 +45,7 @@ class LoadShedder:
         self.clock = clock
         self._max = policy.max_in_flight
         self._in_flight = 0
+        self._parked = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
         self._peak = 0
         self._admitted = 0
@@ -70,8 +78,60 @@ class LoadShedder:
         :meth:`release`."""
         if len(self._waiters) >= self.policy.max_queue:
             self._refuse("full")
+        await self._queue(first=False)
+        self._admitted += 1
+        self._queued_total += 1
+
+    def release(self, *, queue_wait: float, processing: float, holding: bool = True) -> None:
+        """Record the request's queue and processing times (seconds) and give back its slot;
+        ``holding=False`` for a request that ended parked (its slot was already given back)."""
+        self._completed += 1
+        self.queue_wait.observe(queue_wait)
+        self.processing.observe(processing)
+        self.residence.observe(queue_wait + processing)
+        if holding:
+            self._hand_over()
+        else:
+            self._parked -= 1
+
+    def park(self) -> None:
+        """The slot's holder waits on its client (a body still to come): lend the slot out."""
+        self._parked += 1
+        self._hand_over()
+
+    async def unpark(self) -> None:
+        """Take a slot back after :meth:`park`: at once if one is free, else first in the queue for at
+        most ``max_queue_wait``; raise :class:`Overloaded` (the request stays parked) if none frees."""
+        if self._in_flight < self._max and not self._waiters:
+            self._in_flight += 1
+        else:
+            if self.policy.max_queue_wait <= 0:
+                self._refuse("full")
+            await self._queue(first=True)
+        self._parked -= 1
+        if self._in_flight > self._peak:
+            self._peak = self._in_flight
+
+    @asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        """``async with shedder.slot():`` bounds any coroutine, not just HTTP requests."""
+        arrived = self.clock()
+        if not self.try_admit():
+            await self.wait_for_slot()
+        admitted = self.clock()
+        try:
+            yield
+        finally:
+            self.release(queue_wait=admitted - arrived, processing=self.clock() - admitted)
+
+    # -- internals -----------------------------------------------------------------------------
+    async def _queue(self, *, first: bool) -> None:
+        """Wait for a handed-over slot, at the back of the queue or (``first``) at its head."""
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.append(future)
+        if first:
+            self._waiters.appendleft(future)
+        else:
+            self._waiters.append(future)
         try:
             async with asyncio.timeout(self.policy.max_queue_wait):
                 await future
@@ -87,30 +147,7 @@ class LoadShedder:
             else:
                 self._forget(future)
             raise
-        self._admitted += 1
-        self._queued_total += 1
 
-    def release(self, *, queue_wait: float, processing: float) -> None:
-        """Give back a slot and record the request's queue and processing times (seconds)."""
-        self._completed += 1
-        self.queue_wait.observe(queue_wait)
-        self.processing.observe(processing)
-        self.residence.observe(queue_wait + processing)
-        self._hand_over()
-
-    @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """``async with shedder.slot():`` bounds any coroutine, not just HTTP requests."""
-        arrived = self.clock()
-        if not self.try_admit():
-            await self.wait_for_slot()
-        admitted = self.clock()
-        try:
-            yield
-        finally:
-            self.release(queue_wait=admitted - arrived, processing=self.clock() - admitted)
-
-    # -- internals -----------------------------------------------------------------------------
     @staticmethod
     def _granted(future: asyncio.Future[None]) -> bool:
         return future.done() and not future.cancelled()
@@ -169,6 +206,7 @@ class LoadShedder:
         queued = len(self._waiters)
         return SheddingStats(
             in_flight=self._in_flight,
+            parked=self._parked,
             queued=queued,
             max_in_flight=self._max,
             max_queue=self.policy.max_queue,

@@ -5,6 +5,13 @@ gives it back when the app returns (after the last body byte, so streaming respo
 slot). When no slot is free and the short queue (if any) is full or its deadline passes, the answer
 is an immediate ``503`` ``application/problem+json`` with Retry-After: the seed's back pressure.
 
+A request still waiting for its body holds no slot: while any reader (a guard, the app) waits in
+``receive`` for body bytes, the slot is lent out, and taken back when they arrive (see
+:meth:`LoadShedder.park`). Were it otherwise, clients that announce a body and never send it would
+hold every slot, and the shedder would turn a harmless slow client into an outage (issue #12). If
+the instance is full when the bytes arrive, the request is answered 503 like any new arrival and
+the reader is told the client disconnected. Requests with no body are never parked.
+
 Exempt paths (a health check, say) bypass the bound entirely, so an operator can still look inside
 an overloaded instance. WebSocket and lifespan scopes pass through: a long-lived connection would
 hold a slot for its whole life.
@@ -17,11 +24,13 @@ from typing import Any
 
 from sentinel.errors import ConfigurationError
 from sentinel.problem import Problem
+from sentinel.request_body import declares_body
 from sentinel.shedding.errors import Overloaded
+from sentinel.shedding.gate import DISCONNECT, ResponseGate
 from sentinel.shedding.limiter import LoadShedder
 from sentinel.shedding.paths import PathMatcher
 from sentinel.shedding.policy import SheddingPolicy
-from sentinel.types import ASGIApp, Receive, Scope, Send
+from sentinel.types import ASGIApp, Message, Receive, Scope, Send
 
 
 def overloaded_problem(retry_after: int) -> Problem:
@@ -57,7 +66,7 @@ class LoadSheddingMiddleware:
         self.app = app
         self.shedder = shedder or LoadShedder(policy or SheddingPolicy(**options))
         self._exempt = PathMatcher(exempt_paths)
-        problem = overloaded_problem(self.shedder.policy.retry_after)
+        problem = self._problem = overloaded_problem(self.shedder.policy.retry_after)
         # Prebuilt: a shed request must cost as little as possible, it is shed *because* we are busy.
         self._shed_body = problem.body()
         self._shed_headers = problem.headers(len(self._shed_body))
@@ -79,10 +88,44 @@ class LoadSheddingMiddleware:
                 await self._shed(send)
                 return
         admitted = shedder.clock()
+        if not declares_body(scope):
+            try:
+                await self.app(scope, receive, send)
+            finally:
+                shedder.release(queue_wait=admitted - arrived, processing=shedder.clock() - admitted)
+            return
+        gate = ResponseGate(send)
+        holding, complete, refused = True, False, False
+
+        async def receive_parked() -> Message:
+            """Wait for body bytes without a slot; take one back before returning them."""
+            nonlocal holding, complete, refused
+            if refused:
+                return dict(DISCONNECT)
+            if complete:
+                return await receive()
+            shedder.park()
+            holding = False
+            message = await receive()
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
+            try:
+                await shedder.unpark()
+            except Overloaded:
+                refused = True
+                await gate.answer(self._problem)
+                return dict(DISCONNECT)
+            holding = True
+            return message
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive_parked, gate.send)
+        except Exception:
+            if not gate.answered:  # else: the app failing on the disconnect we reported after a 503
+                raise
         finally:
-            shedder.release(queue_wait=admitted - arrived, processing=shedder.clock() - admitted)
+            shedder.release(
+                queue_wait=admitted - arrived, processing=shedder.clock() - admitted, holding=holding
+            )
 
 
 __all__ = ["LoadSheddingMiddleware", "overloaded_problem"]

@@ -58,6 +58,8 @@ class SheddingStats:
     """A consistent view of one shedder at one moment."""
 
     in_flight: int
+    #: Admitted requests waiting for their client to send the body: they hold no slot.
+    parked: int
     queued: int
     max_in_flight: int
     max_queue: int
@@ -86,6 +88,7 @@ class SheddingStats:
             "accepting": self.accepting,
             "shedding": self.shedding,
             "in_flight": self.in_flight,
+            "parked": self.parked,
             "queued": self.queued,
             "max_in_flight": self.max_in_flight,
             "max_queue": self.max_queue,
