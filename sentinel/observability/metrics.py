@@ -68,6 +68,9 @@ class SheddingCollector(Collector):
         yield GaugeMetricFamily(f"{p}requests_in_flight", "Requests being processed now.", value=s.in_flight)
         yield GaugeMetricFamily(f"{p}requests_queued", "Requests waiting for a slot now.", value=s.queued)
         yield GaugeMetricFamily(
+            f"{p}requests_waiting_for_body", "Requests waiting for their body (no slot).", value=s.parked
+        )
+        yield GaugeMetricFamily(
             f"{p}requests_max_in_flight", "The configured bound on requests in flight.", value=s.max_in_flight
         )
         yield GaugeMetricFamily(

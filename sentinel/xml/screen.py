@@ -52,6 +52,8 @@ class BodyScreen:
         self._inspector: XMLInspector | None = None
         self._pending: list[bytes] = []
         self._pending_size = 0
+        #: Feed expat once this many bytes are pending (grows with the document).
+        self._feed_at = COALESCE_BYTES
         sniff = settings.sniff and not info.xml and not info.exempt
         self._sniffer = Sniffer(limit=self._limit) if sniff else None
         self._collect_form = info.form and settings.inspect_form_fields and not info.xml
@@ -84,7 +86,9 @@ class BodyScreen:
         """The body is XML: refuse what cannot be inspected, then inspect what was read so far."""
         if self._info.encoded:
             raise ContentEncodingRefused
-        if self._info.content_length is not None and self._info.content_length > self._limit:
+        if self._size > self._limit or (
+            self._info.content_length is not None and self._info.content_length > self._limit
+        ):
             raise TooLarge(limit=self._limit)
         self._sniffer = None
         self._collect_form = False
@@ -92,14 +96,18 @@ class BodyScreen:
             self._settings.limits, structure=self._settings.check_structure, charset=self._info.charset
         )
         for message in self.messages:
-            await self._inspect(message.get("body", b""))
+            self._hold(message.get("body", b""))
+        if self._pending_size >= self._feed_at:
+            await self._feed_pending()
 
     async def _take(self, body: bytes) -> None:
         self._size += len(body)
         if self._inspector is not None:
             if self._size > self._limit:  # at once, not when the held-back bytes are fed
                 raise TooLarge(limit=self._limit)
-            await self._inspect(body)
+            self._hold(body)
+            if self._pending_size >= self._feed_at:
+                await self._feed_pending()
             return
         if self._sniffer is not None:
             decision = self._sniffer.feed(body)
@@ -118,21 +126,20 @@ class BodyScreen:
         if self._sniffer is not None and self._sniffer.finish():
             await self._begin_inspection()
         if self._inspector is not None:
-            await self._inspect(b"", final=True)
+            await self._feed_pending()
             if self._inspector.size:  # an empty body holds no document to refuse
                 self._inspector.close()
         elif self._collect_form:
             self._inspect_form_fields()
 
-    async def _inspect(self, body: bytes, *, final: bool = False) -> None:
-        """Hold ``body`` back, or feed everything held in growing pieces (see the module docstring)."""
+    def _hold(self, body: bytes) -> None:
+        self._pending.append(body)
+        self._pending_size += len(body)
+
+    async def _feed_pending(self) -> None:
+        """Feed everything held back, in pieces that grow with the document (module docstring)."""
         inspector = self._inspector
-        if inspector is None:
-            return
-        if body:
-            self._pending.append(body)
-            self._pending_size += len(body)
-        if not final and self._pending_size < min(max(COALESCE_BYTES, inspector.size), MAX_SLICE):
+        if inspector is None or not self._pending:
             return
         data = b"".join(self._pending)
         self._pending.clear()
@@ -144,6 +151,7 @@ class BodyScreen:
             step = min(max(COALESCE_BYTES, inspector.size), MAX_SLICE)
             inspector.feed(bytes(view[start : start + step]))
             start += step
+        self._feed_at = min(max(COALESCE_BYTES, inspector.size), MAX_SLICE)
 
     def _inspect_form_fields(self) -> None:
         self.where = "form-field"

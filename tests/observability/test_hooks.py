@@ -90,7 +90,10 @@ async def test_prometheus_counters_and_shedding_collector() -> None:
         assert value("sentinel_requests_in_flight") == 1
         assert value("sentinel_accepting_work") == 0
         assert value("sentinel_requests_shed_total", {"reason": "full"}) == 1
-        shedder.release(queue_wait=0.001, processing=0.2)
+        shedder.park()  # the admitted request now waits for its body: it holds no slot
+        assert value("sentinel_requests_waiting_for_body") == 1
+        assert value("sentinel_requests_in_flight") == 0
+        shedder.release(queue_wait=0.001, processing=0.2, holding=False)
         assert value("sentinel_request_residence_seconds_count") == 1
         assert value("sentinel_request_residence_seconds_bucket", {"le": "0.25"}) == 1
         assert value("sentinel_request_residence_seconds_bucket", {"le": "0.1"}) == 0

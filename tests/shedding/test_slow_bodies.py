@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -323,3 +325,14 @@ async def test_a_request_cancelled_while_parked_gives_back_nothing_twice() -> No
     stats = shedder.stats()
     assert (stats.in_flight, stats.parked, stats.completed_total) == (0, 0, 1)
     assert shedder.try_admit() and shedder.try_admit() and not shedder.try_admit()
+
+
+def test_the_operations_page_example_runs_as_written() -> None:
+    page = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    section = page.split("## Slow clients: the body deadline", 1)[1]
+    match = re.search(r"```python\n(.*?)```", section, re.S)
+    assert match is not None
+    namespace: dict[str, Any] = {}
+    exec(compile(match.group(1), "docs/operations.md", "exec"), namespace)  # noqa: S102 - our own docs
+    assert isinstance(namespace["app"], BodyDeadlineMiddleware)
+    assert namespace["app"].deadline == BodyDeadline()
