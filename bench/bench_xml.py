@@ -2,6 +2,8 @@
 
 Measures, in one run on one machine:
 
+(The guard against the size of the messages a client sends is ``bench_xml_pieces.py``.)
+
 1. The guard's cost against the parse it protects, on 1 KB, 100 KB and 5 MB order documents. The
    baseline is a plain ``defusedxml.ElementTree.fromstring``; the guard is the whole middleware
    path (read the body in 64 KiB messages, inspect it, replay it to an app that reads it). The
@@ -9,11 +11,7 @@ Measures, in one run on one machine:
    i.e. the guard adds at most 20 % to the parse the app does anyway.
 2. The parse API's own cost (``sentinel.xml.fromstring``, limits counted while parsing) against
    defusedxml, and, for reference, the stdlib's C parser and the lxml variant.
-3. The guard's cost against the size of the pieces a client sends: 1 MB and 4 MB attribute values
-   (one long token: the worst case for expat before 2.6.0, which re-scans an unfinished token on
-   every feed) in 1 KiB against 64 KiB messages, now and with the per-message feeding the guard did
-   before issue #12. Target: the two piece sizes within 1.5x of each other.
-4. The time to refuse each attack of the test corpus (guard and parse API) and the guard's peak
+3. The time to refuse each attack of the test corpus (guard and parse API) and the guard's peak
    memory while refusing it (tracemalloc), which shows bombs are refused without expansion.
 """
 
@@ -186,56 +184,6 @@ def overhead_table(loop: asyncio.AbstractEventLoop) -> list[str]:
     return lines
 
 
-PIECE_TARGET = 1.5
-ATTRIBUTES = (("1 MB", 1_000_000), ("4 MB", 4_000_000))
-#: Per-message feeding of a 4 MB token in 1 KiB pieces takes tens of seconds: measured once at 4 KiB.
-OLD_WAY_SKIPPED = {("4 MB", 1024): 4096}
-
-
-def attribute_document(size: int) -> bytes:
-    return b'<doc><a v="' + b"x" * size + b'"/></doc>'
-
-
-def fed_per_message(body: bytes, chunk: int) -> float:
-    """Seconds for one inspection that feeds expat each message as it comes (the guard before #12;
-    a lower bound for it, without the middleware around it). Timed once: it is slow."""
-    pieces = [body[i : i + chunk] for i in range(0, len(body), chunk)]
-    inspector = sx.XMLInspector()
-    start = time.perf_counter()
-    for piece in pieces:
-        inspector.feed(piece)
-    inspector.close()
-    return time.perf_counter() - start
-
-
-def pieces_table(loop: asyncio.AbstractEventLoop) -> list[str]:
-    guard = sx.XMLGuardMiddleware(_consume)
-    lines = [
-        "| attribute | guard, 1 KiB messages (ms) | guard, 64 KiB messages (ms) | 1 KiB / 64 KiB "
-        "| fed per message, 1 KiB (ms) | fed per message, 64 KiB (ms) | 1 KiB / 64 KiB, per message |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for label, size in ATTRIBUTES:
-        body = attribute_document(size)
-        if loop.run_until_complete(guard_once(guard, body, chunk=1024)) != 200:
-            raise RuntimeError(f"the {label} attribute document was refused")
-        now = {}
-        for chunk in (1024, CHUNK):
-            harness = per_call(guard_batch(loop, _consume, body, chunk), repeats=3)
-            now[chunk] = per_call(guard_batch(loop, guard, body, chunk), repeats=3) - harness
-        small = OLD_WAY_SKIPPED.get((label, 1024), 1024)
-        old_small, old_big = fed_per_message(body, small), fed_per_message(body, CHUNK)
-        ratio = now[1024] / now[CHUNK]
-        verdict = "meets" if ratio <= PIECE_TARGET else "misses"
-        small_label = "" if small == 1024 else f" (at {small // 1024} KiB)"
-        lines.append(
-            f"| {label} | {_ms(now[1024])} | {_ms(now[CHUNK])} | **{ratio:.2f}x** ({verdict} "
-            f"{PIECE_TARGET}x) | {_ms(old_small)}{small_label} | {_ms(old_big)} "
-            f"| {old_small / old_big:.1f}x |"
-        )
-    return lines
-
-
 def lxml_line() -> list[str]:
     if not sx.HAS_LXML:
         return ["lxml is not installed: the lxml variant was not measured."]
@@ -296,7 +244,6 @@ def run() -> str:
     try:
         overhead = overhead_table(loop)
         lxml = lxml_line()
-        pieces = pieces_table(loop)
         attacks = attacks_table(loop)
         peak = benign_peak(loop)
     finally:
@@ -323,19 +270,6 @@ def run() -> str:
             "XInclude, encodings, well-formedness and size are still checked.",
             "",
             *lxml,
-            "",
-            "### Piece size (issue #12)",
-            "",
-            "A client chooses how its body is split. Python 3.11 bundles expat 2.5.0, which lacks the "
-            "CVE-2023-52425 fix: each feed re-scans an unfinished token from its start, so a long "
-            "attribute sent in small messages cost time quadratic in its length. The guard now holds "
-            "bytes back and feeds expat in pieces at least as large as everything fed before (64 KiB "
-            "first, 1 MiB at most), so the re-scans form a geometric series. Guard columns: the whole "
-            "middleware path less the same harness without the guard, medians of 3 timed batches. "
-            '"Fed per message": an `XMLInspector` fed each message as it came, which is what the '
-            "guard did before, timed once.",
-            "",
-            *pieces,
             "",
             "### Refusing the attack corpus (`tests/xml/corpus.py`)",
             "",
