@@ -6,11 +6,12 @@ slot). When no slot is free and the short queue (if any) is full or its deadline
 is an immediate ``503`` ``application/problem+json`` with Retry-After: the seed's back pressure.
 
 A request still waiting for its body holds no slot: while any reader (a guard, the app) waits in
-``receive`` for body bytes, the slot is lent out, and taken back when they arrive (see
-:meth:`LoadShedder.park`). Were it otherwise, clients that announce a body and never send it would
-hold every slot, and the shedder would turn a harmless slow client into an outage (issue #12). If
-the instance is full when the bytes arrive, the request is answered 503 like any new arrival and
-the reader is told the client disconnected. Requests with no body are never parked.
+``receive`` for body bytes before the response starts, the slot is lent out, and taken back when
+the bytes arrive or the response starts (:class:`~sentinel.shedding.parking.ParkedSlot` gives the
+rules and why). Were it otherwise, clients that announce a body and never send it would hold every
+slot, and the shedder would turn a harmless slow client into an outage (issue #12). If the instance
+is full when the bytes arrive, the request is answered 503 like any new arrival and the reader is
+told the client disconnected. Requests with no body are never parked.
 
 Exempt paths (a health check, say) bypass the bound entirely, so an operator can still look inside
 an overloaded instance. WebSocket and lifespan scopes pass through: a long-lived connection would
@@ -26,11 +27,11 @@ from sentinel.errors import ConfigurationError
 from sentinel.problem import Problem
 from sentinel.request_body import declares_body
 from sentinel.shedding.errors import Overloaded
-from sentinel.shedding.gate import DISCONNECT, ResponseGate
 from sentinel.shedding.limiter import LoadShedder
+from sentinel.shedding.parking import ParkedSlot
 from sentinel.shedding.paths import PathMatcher
 from sentinel.shedding.policy import SheddingPolicy
-from sentinel.types import ASGIApp, Message, Receive, Scope, Send
+from sentinel.types import ASGIApp, Receive, Scope, Send
 
 
 def overloaded_problem(retry_after: int) -> Problem:
@@ -94,37 +95,15 @@ class LoadSheddingMiddleware:
             finally:
                 shedder.release(queue_wait=admitted - arrived, processing=shedder.clock() - admitted)
             return
-        gate = ResponseGate(send)
-        holding, complete, refused = True, False, False
-
-        async def receive_parked() -> Message:
-            """Wait for body bytes without a slot; take one back before returning them."""
-            nonlocal holding, complete, refused
-            if refused:
-                return dict(DISCONNECT)
-            if complete:
-                return await receive()
-            shedder.park()
-            holding = False
-            message = await receive()
-            complete = message["type"] != "http.request" or not message.get("more_body", False)
-            try:
-                await shedder.unpark()
-            except Overloaded:
-                refused = True
-                await gate.answer(self._problem)
-                return dict(DISCONNECT)
-            holding = True
-            return message
-
+        slot = ParkedSlot(shedder, receive, send, self._problem)
         try:
-            await self.app(scope, receive_parked, gate.send)
+            await self.app(scope, slot.receive, slot.send)
         except Exception:
-            if not gate.answered:  # else: the app failing on the disconnect we reported after a 503
+            if not slot.answered:  # else: the app failing on the disconnect we reported after a 503
                 raise
         finally:
             shedder.release(
-                queue_wait=admitted - arrived, processing=shedder.clock() - admitted, holding=holding
+                queue_wait=admitted - arrived, processing=shedder.clock() - admitted, holding=slot.holding
             )
 
 

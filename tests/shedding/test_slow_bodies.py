@@ -336,3 +336,70 @@ def test_the_operations_page_example_runs_as_written() -> None:
     exec(compile(match.group(1), "docs/operations.md", "exec"), namespace)  # noqa: S102 - our own docs
     assert isinstance(namespace["app"], BodyDeadlineMiddleware)
     assert namespace["app"].deadline == BodyDeadline()
+
+
+async def test_a_request_whose_response_has_started_keeps_its_slot_while_it_waits() -> None:
+    """Streaming a response is work: only a request that has not started answering is parked."""
+    shedder = LoadShedder(SheddingPolicy(max_in_flight=2))
+    waiting = asyncio.Event()
+
+    async def app(request_scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        waiting.set()
+        await receive()
+        await send({"type": "http.response.body", "body": b"done"})
+
+    client = Client()
+    task = start(LoadSheddingMiddleware(app, shedder=shedder), client)
+    await asyncio.wait_for(waiting.wait(), 5)
+    await asyncio.sleep(0.01)
+    assert (shedder.stats().in_flight, shedder.stats().parked) == (1, 0)
+    client.push(b"0123456789")
+    await asyncio.wait_for(task, 5)
+    assert (shedder.stats().in_flight, shedder.stats().parked) == (0, 0)
+
+
+def _reader_then_responder(order: list[str]) -> ASGIApp:
+    """Reads the body in one task and, while that one waits, starts the response in another (as
+    Starlette does when it listens for a disconnect while streaming)."""
+
+    async def app(request_scope: Any, receive: Any, send: Any) -> None:
+        reader = asyncio.create_task(receive())
+        await asyncio.sleep(0.05)  # the reader is parked by now
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        order.append("started")
+        await reader
+        order.append("read")
+        await send({"type": "http.response.body", "body": b"done"})
+
+    return app
+
+
+async def test_starting_the_response_takes_the_slot_back_once() -> None:
+    order: list[str] = []
+    shedder = LoadShedder(SheddingPolicy(max_in_flight=1))
+    client = Client()
+    task = start(LoadSheddingMiddleware(_reader_then_responder(order), shedder=shedder), client)
+    await until(lambda: order == ["started"])
+    assert (shedder.stats().in_flight, shedder.stats().parked) == (1, 0)
+    client.push(b"0123456789")
+    await asyncio.wait_for(task, 5)
+    assert order == ["started", "read"] and client.status == 200
+    stats = shedder.stats()
+    assert (stats.in_flight, stats.parked, stats.peak_in_flight) == (0, 0, 1)
+
+
+async def test_a_response_starting_while_the_instance_is_full_is_replaced_by_503() -> None:
+    order: list[str] = []
+    shedder = LoadShedder(SheddingPolicy(max_in_flight=1))
+    client = Client()
+    task = start(LoadSheddingMiddleware(_reader_then_responder(order), shedder=shedder), client)
+    await until(lambda: shedder.stats().parked == 1)
+    assert shedder.try_admit()  # someone else takes the only slot
+    client.push(b"0123456789")
+    await asyncio.wait_for(task, 5)
+    assert client.status == 503 and client.problem()["type"] == "urn:sentinel:problem:overloaded"
+    assert len(client.sent) == 2  # the app's own start and body were dropped
+    shedder.release(queue_wait=0, processing=0)
+    stats = shedder.stats()
+    assert (stats.in_flight, stats.parked, stats.shed_full_total) == (0, 0, 1)
