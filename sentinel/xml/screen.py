@@ -13,6 +13,9 @@ already fed)`` are pending makes the re-scans a geometric series: linear in the 
 client's piece size. Nothing reaches the app before the whole body is inspected anyway, so holding
 bytes back changes when a refusal is found, never whether. Pieces stop growing at ``MAX_SLICE``, and
 the loop gets a turn between pieces, so one large body cannot hold the event loop for its whole parse.
+The price of that cap: a single token longer than 1 MiB is re-scanned once per 1 MiB piece again;
+for the largest token ``DEFAULT_LIMITS`` admits (10 MiB) that adds about a quarter to the cost of
+one pass (measured: 1.5 s against 1.2 s fed whole, on a loaded machine), whatever the message size.
 """
 
 from __future__ import annotations
