@@ -42,6 +42,13 @@ def test_normalisation_is_idempotent_and_total(name: str) -> None:
     assert normalise_account(once) == once
 
 
+@given(name=st.text(alphabet=st.characters(max_codepoint=127), max_size=300))
+def test_the_ascii_shortcut_folds_like_the_full_fold(name: str) -> None:
+    from sentinel.ratelimit.keying import _bare
+
+    assert normalise_account(name) == _bare(_bare(name[:MAX_ACCOUNT_CHARS]).casefold())
+
+
 def make(secret: str | bytes | Secret | None = KEY) -> Keyer:
     return Keyer(secret, ipv4_prefix=32, ipv6_prefix=64)
 
