@@ -10,13 +10,16 @@ sources live in their own capped table and a new key always gets a counter of it
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Iterator
 
 import pytest
+import redis
 
 import sentinel
 from sentinel.auth import Authenticator
-from sentinel.ratelimit import DEFAULT_MAX_ENTRIES, PAIR_DEFAULT
+from sentinel.ratelimit import DEFAULT_MAX_ENTRIES, PAIR_DEFAULT, RedisLimiterStore
 from tests.hostile._login_server import Users, cheap_hasher, client_from, login_app, serving
+from tests.support.redis_server import PrivateRedis, private_redis
 
 pytestmark = [pytest.mark.hostile, pytest.mark.e2e]
 
@@ -57,3 +60,54 @@ async def test_a_store_filled_with_known_sources_still_lets_new_people_log_in() 
     assert health["store"]["entries"] <= DEFAULT_MAX_ENTRIES
     assert health["store"]["known_sources"] <= DEFAULT_MAX_ENTRIES
     hasher.close()
+
+
+@pytest.fixture
+def capped_redis() -> Iterator[PrivateRedis]:
+    """A redis-server of our own, to cap with ``maxmemory``."""
+    with private_redis() as server:
+        yield server
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("policy", ["noeviction", "volatile-lru"])
+async def test_a_full_redis_keeps_limiting_and_lets_new_people_in(
+    capped_redis: PrivateRedis, policy: str
+) -> None:
+    """The same flood against a Redis capped by ``maxmemory``: with ``noeviction`` the writes fail
+    and the limiter answers from its bounded in-process fallback; with ``volatile-lru`` Redis evicts
+    the least recently used keys (every limiter key has a TTL). Either way new people log in and
+    new failures are still limited."""
+    admin = redis.Redis.from_url(capped_redis.url, socket_timeout=2)
+    store = RedisLimiterStore(capped_redis.url, prefix="flood:")
+    limiter = sentinel.AuthLimiter(store=store, key="flood-test-key-" + "f" * 40)
+    await limiter.record_success(await limiter.check(account="warm-up", client_ip="192.0.2.99"))
+    used = int(admin.info("memory")["used_memory"])
+    admin.config_set("maxmemory", used + 256 * 1024)
+    admin.config_set("maxmemory-policy", policy)
+    first = int(ipaddress.IPv6Address("2001:db8::"))
+    backends = set()
+    flood = 0
+    for flood in range(1, 10_001):  # ~136 bytes of Redis memory per known source: 256 KiB is ~2,000
+        decision = await limiter.check(
+            account="mallory", client_ip=ipaddress.IPv6Address(first + (flood << 64))
+        )
+        await limiter.record_success(decision)
+        backends.add(decision.backend)
+        if flood % 250 == 0 and ("memory (fallback)" in backends or int(admin.info("stats")["evicted_keys"])):
+            break
+    assert flood >= 1000  # hundreds of KiB of known sources were written before the cap bit
+    if policy == "noeviction":
+        assert "memory (fallback)" in backends
+    else:
+        assert backends == {"redis"} and int(admin.info("stats")["evicted_keys"]) > 0
+    new_pairs = [await limiter.check(account=f"nobody-{i}", client_ip="198.51.100.9") for i in range(6)]
+    for decision in new_pairs[:-1]:
+        await limiter.record_failure(decision)
+    assert [d.allowed for d in new_pairs] == [True] * 6
+    for name, address in (("alice", "192.0.2.3"), ("bob", "192.0.2.4"), ("carol", "192.0.2.5")):
+        decision = await limiter.check(account=name, client_ip=address, user_id=f"id-{name}")
+        assert decision.allowed, name
+        await limiter.record_success(decision)
+    await limiter.aclose()
+    admin.close()
