@@ -45,8 +45,7 @@ class Charge:
     """What one allowed attempt changed, so its success can undo exactly that.
 
     ``*_new`` is the lockout end the charge set (0 if it set none); ``*_old`` what it replaced.
-    ``spelling_*`` belong to the spelling counter, charged only when the account was resolved to a
-    user ID (otherwise the spelling key *is* the account key).
+    ``spelling_*`` belong to the typed name's spelling counter.
     """
 
     pair_new: int = 0
@@ -118,9 +117,9 @@ def attempt(
 ) -> Verdict:
     """Check every limit and, only if every one allows it, charge them all atomically.
 
-    ``spelling`` is the typed name's counter when the account was resolved to a user ID: it has the
-    account's limit (and its known-source exemption) but not the hard ceiling, which belongs to the
-    account. ``known`` overrides ``pair.known_until`` for stores that keep known sources apart.
+    ``spelling`` is the typed name's counter: it has the account's limit (and its known-source
+    exemption) but not the hard ceiling, which belongs to the account. ``known`` overrides
+    ``pair.known_until``, for stores that keep known sources apart.
     """
     if known is None:
         known = pair.known_until > now

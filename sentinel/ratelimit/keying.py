@@ -1,11 +1,12 @@
 """Turning an account name and a client IP into the opaque keys a store sees.
 
-Two account keys exist. When the login's user lookup resolved the typed name to an account, the
-budget belongs to that account: :meth:`Keyer.user` keys it by the user ID, so every spelling the
-database folds to the same row (``àlice``, ``ÀLÏCÉ`` on a MariaDB ``utf8mb4_general_ci`` column)
-shares one budget, whatever the database's collation does. A name that resolves to no one, and the
-*spelling* budget every attempt is also charged to, are keyed by :meth:`Keyer.account`, on the name
-folded hard by :func:`normalise_account`: compatibility forms (NFKD), accents and other combining
+Each attempt is charged to an account key and a spelling key. When the login's user lookup resolved
+the typed name to an account, the account key is that account's (:meth:`Keyer.user`, by user ID),
+so every spelling the database folds to the same row (``àlice``, ``ÀLÏCÉ`` on a MariaDB
+``utf8mb4_general_ci`` column) shares one budget, whatever the database's collation does; for a
+name that resolves to no one it is :meth:`Keyer.nobody`, one per folded spelling. The *spelling*
+key (:meth:`Keyer.account`) is charged for every attempt, on the name folded hard by
+:func:`normalise_account`: compatibility forms (NFKD), accents and other combining
 marks dropped, case-folded, whitespace and invisible format characters (zero-width space, joiners)
 removed. That folds at least as much as the usual database collations (MariaDB/MySQL ``*_ci``,
 PostgreSQL ICU ``ks-level1``), so spraying made-up spellings of one name shares one budget too.
@@ -62,7 +63,9 @@ def normalise_account(name: str) -> str:
     name = name[:MAX_ACCOUNT_CHARS]
     if name.isascii():  # the common case, and the same result: NFKD leaves ASCII alone
         return "".join(name.split()).lower()
-    return _bare(_bare(name).casefold())
+    # Decomposing and case-folding can lengthen a name (``ß`` gives ``ss``): cut again, so that
+    # folding a folded name changes nothing.
+    return _bare(_bare(name).casefold())[:MAX_ACCOUNT_CHARS]
 
 
 class Keyer:
@@ -93,6 +96,14 @@ class Keyer:
     def user(self, user_id: str) -> str:
         """The key of an account the user lookup resolved, by its ID: one per account."""
         return self._mac(b"user", user_id.encode("utf-8", "surrogatepass"))
+
+    def nobody(self, name: str) -> str:
+        """The account key of a name that resolves to no one: one per folded spelling.
+
+        It moves in step with the spelling key; it exists so that an unknown name touches as many
+        counters, in the same code path, as a known one (no timing difference in the limiter).
+        """
+        return self._mac(b"nobody", normalise_account(name).encode("utf-8", "surrogatepass"))
 
     def bucket(self, address: IPAddress | None) -> str:
         """The client's bucket: its /32 (IPv4) or /64 (IPv6) network, or ``unknown``."""

@@ -136,18 +136,18 @@ class AuthLimiter:
         Give the client as ``scope=`` (resolved through :attr:`proxies`) or as ``client_ip=``. An
         address that does not parse is counted in the shared ``unknown`` bucket, never skipped.
         ``user_id`` is the ID of the account the login's user lookup resolved ``account`` to (``None``
-        when it resolved to no one): then the pair and account budgets are that account's, whatever
-        the spelling, and the spelling's own budget is charged as well.
+        when it resolved to no one, or when the app does no lookup): the pair and account budgets
+        are then that account's, whatever the spelling. The spelling's own budget is charged too.
         """
         bucket = self.client_bucket(scope=scope, client_ip=client_ip)
-        spelling_key = self._keyer.account(account)
-        account_key = spelling_key if user_id is None else self._keyer.user(user_id)
+        # Known or not, four counters in one code path: the limiter's work says nothing either.
+        account_key = self._keyer.nobody(account) if user_id is None else self._keyer.user(user_id)
         ip_key = self._keyer.ip(bucket)
         keys = AttemptKeys(
             pair=self._keyer.pair(account_key, ip_key),
             account=account_key,
             ip=ip_key,
-            spelling=None if user_id is None else spelling_key,
+            spelling=self._keyer.account(account),
         )
         now = self._now()
         verdict, store = await self._backends.run(lambda s: s.attempt(keys, self._compiled, now))

@@ -48,7 +48,7 @@ local function load(key)
 end
 """
 
-# KEYS: pair, account, ip, and the spelling key when the account was resolved to a user ID.
+# KEYS: pair, account, ip, and the typed name's spelling key (AuthLimiter always sends it).
 # ARGV: now, then free/interval/first/max for pair (2-5), account (6-9), ip (10-13), then the account
 # ceiling level (14). The spelling key has the account's limit and known-source exemption.
 _ATTEMPT = (

@@ -28,9 +28,10 @@ from sentinel.ratelimit.policy import CompiledPolicy
 class AttemptKeys:
     """The hashed keys of one login attempt.
 
-    ``account`` is the resolved user's key, or the spelling key when the name resolved to no one;
-    ``spelling`` is the spelling key when the name was resolved (``None`` otherwise), charged with
-    the account's limit so that a locked-out name is locked whether or not it exists.
+    ``account`` is the resolved user's key (or, for a name that resolves to no one, a key that moves
+    in step with the spelling's); ``spelling`` is the typed name's spelling key, charged with the
+    account's limit so that a locked-out name is locked whether or not it exists. ``AuthLimiter``
+    always gives all four; ``spelling=None`` (three counters) remains valid for a store's callers.
     """
 
     pair: str

@@ -22,10 +22,10 @@ async def test_drained_counters_are_forgotten(clock: Clock) -> None:
     for i in range(200):
         decision = await limiter.check(account=f"user{i}", client_ip=f"192.0.2.{i % 250}")
         await limiter.record_failure(decision)
-    assert len(store) == 200 + 200 + 200
+    assert len(store) == 4 * 200  # pair, account, spelling and IP counters of each attempt
     clock.advance(PAIR_DEFAULT.forgive_every)  # every counter holds one failure: all forgiven now
     await limiter.record_failure(await limiter.check(account="late", client_ip="198.51.100.1"))
-    assert len(store) == 3
+    assert len(store) == 4
     assert len(store._heap) <= 2 * len(store) + 64
 
 
@@ -45,11 +45,11 @@ async def test_at_the_cap_new_keys_get_their_own_counters(
     """Fill the store, then log failures with ever-new accounts and IPs: each new pair has its own
     budget (no shared counter that six failures lock for everyone), and the cap holds."""
     caplog.set_level(logging.INFO, logger="sentinel.security")
-    store = MemoryLimiterStore(max_entries=30)
+    store = MemoryLimiterStore(max_entries=40)
     limiter = AuthLimiter(store=store, key=KEY, clock=clock)
     for i in range(10):
         await limiter.record_failure(await limiter.check(account=f"filler{i}", client_ip=f"192.0.2.{i}"))
-    assert len(store) == 30
+    assert len(store) == 40
     flood = []
     for i in range(200):
         decision = await limiter.check(account=f"new{i}", client_ip=f"198.51.{i // 250}.{i % 250}")
@@ -57,9 +57,9 @@ async def test_at_the_cap_new_keys_get_their_own_counters(
         if decision.allowed:
             await limiter.record_failure(decision)
     assert flood == [True] * 200
-    assert len(store) == 30 and store.evictions == 200 * 3
+    assert len(store) == 40 and store.evictions == 200 * 4
     health = await store.health()
-    assert health["state"] == "full" and health["evictions"] == 600
+    assert health["state"] == "full" and health["evictions"] == 800
     errors = [r for r in caplog.records if r.getMessage().startswith("ratelimit.store_full")]
     assert [r.levelno for r in errors] == [logging.ERROR]  # once, not per request
 
@@ -81,14 +81,14 @@ async def test_a_running_lockout_outlives_a_flood_of_idle_counters(clock: Clock)
 
 
 async def test_the_least_recently_written_counters_go_first(clock: Clock) -> None:
-    store = MemoryLimiterStore(max_entries=6)
+    store = MemoryLimiterStore(max_entries=8)
     limiter = AuthLimiter(store=store, key=KEY, clock=clock)
     await limiter.record_failure(await limiter.check(account="old", client_ip="192.0.2.1"))
     clock.advance(1)
     for _ in range(PAIR_DEFAULT.free - 1):  # "busy" written after "old", one failure short of a lockout
         await limiter.record_failure(await limiter.check(account="busy", client_ip="192.0.2.2"))
     await limiter.record_failure(await limiter.check(account="new", client_ip="192.0.2.3"))
-    assert store.evictions == 3  # the three counters of "old" made room
+    assert store.evictions == 4  # the four counters of "old" made room
     busy = await limiter.check(account="busy", client_ip="192.0.2.2")
     assert busy.lockout_if_failed == PAIR_DEFAULT.first_lockout  # its count survived: this is the 5th
 
@@ -120,7 +120,7 @@ async def test_the_store_reports_recovery_once_it_drains(
     clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="sentinel.security")
-    store = MemoryLimiterStore(max_entries=4)
+    store = MemoryLimiterStore(max_entries=8)
     limiter = AuthLimiter(store=store, key=KEY, clock=clock)
     for i in range(3):
         await limiter.record_failure(await limiter.check(account=f"u{i}", client_ip=f"192.0.2.{i}"))
