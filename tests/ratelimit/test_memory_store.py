@@ -137,3 +137,15 @@ def test_tiny_caps_are_refused() -> None:
         MemoryLimiterStore(max_entries=3)
     with pytest.raises(ValueError, match="max_known_sources"):
         MemoryLimiterStore(max_known_sources=0)
+
+
+async def test_at_the_cap_each_new_client_still_gets_its_own_route_rate() -> None:
+    """The general middleware's counters share the cap: a flood of clients must not make new ones
+    share one rate (before issue #12, one overflow counter for every new client)."""
+    store = MemoryLimiterStore(max_entries=10)
+    now = 1_700_000_000_000
+    for i in range(100):  # 100 clients, each using its whole burst
+        assert [(await store.throttle(f"client{i}", 3, 1000, now)).allowed for _ in range(3)] == [True] * 3
+    assert len(store) == 10
+    for name in ("alice", "bob", "carol"):
+        assert [(await store.throttle(name, 3, 1000, now)).allowed for _ in range(4)] == [True] * 3 + [False]
