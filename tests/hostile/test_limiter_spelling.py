@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bcrypt
 import pytest
 import sqlalchemy as sa
 from starlette.routing import Route
@@ -144,10 +145,18 @@ def app_of(example: dict[str, Any]) -> Any:
 
 
 async def test_the_documented_lookup_folds_case_and_accents(example: dict[str, Any]) -> None:
-    """The attack's premise: this database resolves ÀLÏCÉ to alice, and the right password works."""
+    """The attack's premise: this database resolves ÀLÏCÉ to alice, and the right password works.
+    Also runs the example's compare-and-swap ``save_hash``: bob's legacy bcrypt hash is upgraded."""
+    legacy = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    with example["engine"].begin() as conn:
+        conn.execute(sa.text("INSERT INTO users (username, password_hash) VALUES ('bob', :h)"), {"h": legacy})
     async with serving(app_of(example)) as base, client_from(base, ADDRESSES[0]) as post:
         assert (await post("\u00c0L\u00cfC\u00c9", PASSWORD)).status_code == 303
         assert (await post("nobody", PASSWORD)).status_code == 401
+        assert (await post("B\u00d6B", PASSWORD)).status_code == 303
+    with example["engine"].connect() as conn:
+        stored = conn.execute(sa.text("SELECT password_hash FROM users WHERE username = 'bob'")).scalar()
+    assert stored.startswith("$argon2id$")
 
 
 async def test_once_alice_is_limited_every_spelling_of_her_is(example: dict[str, Any]) -> None:
