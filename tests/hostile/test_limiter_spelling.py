@@ -54,49 +54,51 @@ def _example_code() -> str:
     return next(block for block in blocks if "async def lookup" in block)
 
 
-@contextmanager
-def _mariadb() -> Iterator[Database]:
-    admin = sa.create_engine(MARIADB_URL, pool_pre_ping=True)
-    name = f"h12_spelling_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.begin() as conn:
-            # The server's default collation: what a table gets unless told otherwise.
-            assert conn.execute(sa.text("SELECT @@collation_server")).scalar() == "utf8mb4_general_ci"
-            conn.execute(sa.text(f"CREATE DATABASE {name}"))
-            conn.execute(sa.text(
-                f"CREATE TABLE {name}.users (id INT AUTO_INCREMENT PRIMARY KEY, "
-                "username VARCHAR(191) NOT NULL UNIQUE, password_hash VARCHAR(512) NOT NULL) "
-                "COLLATE utf8mb4_general_ci"
-            ))  # fmt: skip
-        yield Database("mariadb", admin.url.set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name}"))
-        admin.dispose()
+#: Per database: the admin URL, the statements that make a scratch namespace ``{ns}`` holding a
+#: ``users`` table whose names fold case and accents, and the statement that drops it all.
+SCRATCH = {
+    "mariadb": (
+        MARIADB_URL,
+        [
+            "CREATE DATABASE {ns}",
+            "CREATE TABLE {ns}.users (id INT AUTO_INCREMENT PRIMARY KEY, username VARCHAR(191) NOT NULL "
+            "UNIQUE, password_hash VARCHAR(512) NOT NULL) COLLATE utf8mb4_general_ci",
+        ],
+        "DROP DATABASE IF EXISTS {ns}",
+    ),
+    "postgresql": (
+        POSTGRES_URL,
+        [
+            "CREATE SCHEMA {ns}",
+            "CREATE COLLATION {ns}.ci_ai (provider = icu, locale = 'und-u-ks-level1', deterministic = false)",
+            "CREATE TABLE {ns}.users (id serial PRIMARY KEY, username text COLLATE {ns}.ci_ai NOT NULL "
+            "UNIQUE, password_hash text NOT NULL)",
+        ],
+        "DROP SCHEMA IF EXISTS {ns} CASCADE",
+    ),
+}
 
 
 @contextmanager
-def _postgresql() -> Iterator[Database]:
-    admin = sa.create_engine(POSTGRES_URL, pool_pre_ping=True)
-    schema = f"h12_spelling_{uuid.uuid4().hex[:10]}"
+def _scratch(kind: str) -> Iterator[Database]:
+    """A uniquely named database (MariaDB) or schema (PostgreSQL) with a ``users`` table; dropped after."""
+    admin_url, create, drop = SCRATCH[kind]
+    admin = sa.create_engine(admin_url, pool_pre_ping=True)
+    ns = f"h12_spelling_{uuid.uuid4().hex[:10]}"
     try:
         with admin.begin() as conn:
-            conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
-            conn.execute(
-                sa.text(
-                    f"CREATE COLLATION {schema}.ci_ai "
-                    "(provider = icu, locale = 'und-u-ks-level1', deterministic = false)"
-                )
-            )
-            conn.execute(sa.text(
-                f"CREATE TABLE {schema}.users (id serial PRIMARY KEY, "
-                f"username text COLLATE {schema}.ci_ai NOT NULL UNIQUE, password_hash text NOT NULL)"
-            ))  # fmt: skip
-        url = admin.url.update_query_dict({"options": f"-csearch_path={schema}"})
-        yield Database("postgresql", url.render_as_string(hide_password=False))
+            if kind == "mariadb":  # the server's default collation: what a table gets unless told
+                assert conn.execute(sa.text("SELECT @@collation_server")).scalar() == "utf8mb4_general_ci"
+            for statement in create:
+                conn.execute(sa.text(statement.format(ns=ns)))
+        if kind == "mariadb":
+            url = admin.url.set(database=ns)
+        else:
+            url = admin.url.update_query_dict({"options": f"-csearch_path={ns}"})
+        yield Database(kind, url.render_as_string(hide_password=False))
     finally:
         with admin.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            conn.execute(sa.text(drop.format(ns=ns)))
         admin.dispose()
 
 
@@ -105,7 +107,7 @@ def database(request: pytest.FixtureRequest) -> Iterator[Database]:
     url = sa.make_url(MARIADB_URL if request.param == "mariadb" else POSTGRES_URL)
     if not port_open(url.host or "127.0.0.1", url.port or 0):
         unavailable(f"{request.param} at {url.host}:{url.port} is unreachable")
-    with (_mariadb if request.param == "mariadb" else _postgresql)() as db:
+    with _scratch(request.param) as db:
         yield db
 
 
