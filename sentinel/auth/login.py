@@ -2,15 +2,18 @@
 
 ``Authenticator.login(request, username, password)`` runs:
 
-1. the rate-limit check (a refused attempt never reaches the password hasher);
-2. the user lookup, then ``averify_and_update`` off the event loop, or, for an unknown user, a
-   dummy verify of the same cost, so timing does not reveal who has an account;
-3. if the stored hash is legacy, wrapped or outdated, a compare-and-swap save of the new hash
+1. the user lookup, the same query for every attempt;
+2. the rate-limit check, charged to the account the lookup resolved (its user ID), so every spelling
+   the database folds to one row shares that row's budget, and to the typed spelling's own budget
+   (all a name that resolves to no one has). A refused attempt never reaches the password hasher;
+3. ``averify_and_update`` off the event loop, or, for an unknown user, a dummy verify of the same
+   cost, so timing does not reveal who has an account;
+4. if the stored hash is legacy, wrapped or outdated, a compare-and-swap save of the new hash
    (a concurrent password change wins);
-4. a second lookup: if the password changed while it was being verified, the attempt fails (an old
+5. a second lookup: if the password changed while it was being verified, the attempt fails (an old
    password must not open a session after a password change and its session revocation);
-5. :func:`sentinel.login`, which rotates the session ID;
-6. the limiter's bookkeeping and a security event.
+6. :func:`sentinel.login`, which rotates the session ID;
+7. the limiter's bookkeeping and a security event.
 
 A failed attempt gets the same result, whether the user exists or not.
 """
@@ -120,11 +123,14 @@ class Authenticator:
     async def login(self, request: HasScope, username: str, password: str) -> LoginResult:
         """Authenticate ``username`` and, on success, log the request's session in."""
         scope = request.scope
-        decision = await self.limiter.check(account=username, scope=scope)
+        # The lookup comes first so the budget is the resolved account's, not the spelling's. It
+        # runs for refused attempts too, known or unknown alike: one indexed query, never a hash.
+        credentials = await self._lookup(username)
+        user_id = None if credentials is None else credentials.user_id
+        decision = await self.limiter.check(account=username, scope=scope, user_id=user_id)
         if not decision.allowed:
             return LoginResult(outcome=Outcome.RATE_LIMITED, retry_after=decision.retry_after_seconds)
         try:
-            credentials = await self._lookup(username)
             ok, new_hash = await self._verify(credentials, password)
         except (HasherBusy, HashingFailed) as exc:
             retry = exc.retry_after if isinstance(exc, HasherBusy) else 1

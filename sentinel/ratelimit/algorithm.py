@@ -45,8 +45,7 @@ class Charge:
     """What one allowed attempt changed, so its success can undo exactly that.
 
     ``*_new`` is the lockout end the charge set (0 if it set none); ``*_old`` what it replaced.
-    ``overflow`` (in-process store only) marks the limits charged to a shared overflow counter
-    because the store was at its cap.
+    ``spelling_*`` belong to the typed name's spelling counter.
     """
 
     pair_new: int = 0
@@ -55,7 +54,8 @@ class Charge:
     account_old: int = 0
     ip_new: int = 0
     ip_old: int = 0
-    overflow: int = 0
+    spelling_new: int = 0
+    spelling_old: int = 0
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -105,17 +105,33 @@ def ceiling_wait(account: Counter, limit: CompiledLimit, ceiling_level: int, now
     return max(after - ceiling_level * limit.interval_ms, 0)
 
 
-def attempt(pair: Counter, account: Counter, ip: Counter, policy: CompiledPolicy, now: int) -> Verdict:
-    """Check all three limits and, only if every one allows it, charge all three atomically."""
-    known = pair.known_until > now
+def attempt(
+    pair: Counter,
+    account: Counter,
+    ip: Counter,
+    policy: CompiledPolicy,
+    now: int,
+    *,
+    spelling: Counter | None = None,
+    known: bool | None = None,
+) -> Verdict:
+    """Check every limit and, only if every one allows it, charge them all atomically.
+
+    ``spelling`` is the typed name's counter: it has the account's limit (and its known-source
+    exemption) but not the hard ceiling, which belongs to the account. ``known`` overrides
+    ``pair.known_until``, for stores that keep known sources apart.
+    """
+    if known is None:
+        known = pair.known_until > now
     wait = 0
     blocked = 0
     for bit, counter, applies in (
         (BLOCKED_PAIR, pair, True),
         (BLOCKED_ACCOUNT, account, not known),
+        (BLOCKED_ACCOUNT, spelling, not known),
         (BLOCKED_IP, ip, True),
     ):
-        if applies and counter.until > now:
+        if applies and counter is not None and counter.until > now:
             wait = max(wait, counter.until - now)
             blocked |= bit
     over = ceiling_wait(account, policy.account, policy.ceiling_level, now)
@@ -127,6 +143,7 @@ def attempt(pair: Counter, account: Counter, ip: Counter, policy: CompiledPolicy
     pair_new, pair_old = charge(pair, policy.pair, now)
     account_new, account_old = charge(account, policy.account, now)
     ip_new, ip_old = charge(ip, policy.ip, now)
+    spelling_new, spelling_old = charge(spelling, policy.account, now) if spelling is not None else (0, 0)
     done = Charge(
         pair_new=pair_new,
         pair_old=pair_old,
@@ -134,6 +151,8 @@ def attempt(pair: Counter, account: Counter, ip: Counter, policy: CompiledPolicy
         account_old=account_old,
         ip_new=ip_new,
         ip_old=ip_old,
+        spelling_new=spelling_new,
+        spelling_old=spelling_old,
     )
     return Verdict(allowed=True, now=now, known=known, charge=done)
 

@@ -1,11 +1,17 @@
 """Turning an account name and a client IP into the opaque keys a store sees.
 
-Accounts are normalised first, so ``Alice``, its full-width form and `` alice `` share one budget:
-otherwise an attacker would get a fresh budget per spelling that the login lookup treats as the same
-account. Normalisation is NFKC, case-fold, NFKC again (Unicode's NFKC_Casefold recipe, as
-case-folding can undo NFKC), then stripping surrounding whitespace. Over-long names are cut to
-:data:`MAX_ACCOUNT_CHARS` first, which bounds the cost and can only merge names (stricter, never
-looser).
+Each attempt is charged to an account key and a spelling key. When the login's user lookup resolved
+the typed name to an account, the account key is that account's (:meth:`Keyer.user`, by user ID),
+so every spelling the database folds to the same row (``àlice``, ``ÀLÏCÉ`` on a MariaDB
+``utf8mb4_general_ci`` column) shares one budget, whatever the database's collation does; for a
+name that resolves to no one it is :meth:`Keyer.nobody`, one per folded spelling. The *spelling*
+key (:meth:`Keyer.account`) is charged for every attempt, on the name folded hard by
+:func:`normalise_account`: compatibility forms (NFKD), accents and other combining
+marks dropped, case-folded, whitespace and invisible format characters (zero-width space, joiners)
+removed. That folds at least as much as the usual database collations (MariaDB/MySQL ``*_ci``,
+PostgreSQL ICU ``ks-level1``), so spraying made-up spellings of one name shares one budget too.
+Folding more than the database only merges budgets (stricter, never looser). Over-long names are cut
+to :data:`MAX_ACCOUNT_CHARS` first, which bounds the cost.
 
 Keys are HMAC-SHA256 under a secret, not plain hashes. Usernames, e-mail addresses and IPv4
 addresses are small spaces: a plain SHA-256 of each is reversed by a dictionary in seconds, and a
@@ -32,10 +38,34 @@ KEY_HEX_CHARS = 32
 _LABEL = b"sentinel.ratelimit.v1"
 
 
+#: Unicode categories removed by the fold: combining marks (accents) and format characters
+#: (zero-width space and joiners, direction marks), which a database collation ignores or an eye
+#: cannot see.
+_DROPPED_CATEGORIES = frozenset({"Mn", "Mc", "Me", "Cf"})
+
+
+def _bare(text: str) -> str:
+    """NFKD, without combining marks, format characters or whitespace."""
+    return "".join(
+        c
+        for c in unicodedata.normalize("NFKD", text)
+        if not c.isspace() and unicodedata.category(c) not in _DROPPED_CATEGORIES
+    )
+
+
 def normalise_account(name: str) -> str:
-    """The form accounts are compared in: NFKC_Casefold, stripped, at most 256 characters in."""
-    text = unicodedata.normalize("NFKC", name[:MAX_ACCOUNT_CHARS].strip())
-    return unicodedata.normalize("NFKC", text.casefold()).strip()
+    """The spelling key's form of a name: no accents, compatibility forms, case, spaces or invisibles.
+
+    ``Alice``, `` alice ``, ``àlice``, ``ÀLÏCÉ``, the full-width ``\\uff41lice`` and ``ali\\u200bce``
+    all give ``alice``. Case-folding runs between two passes because it can produce new marks
+    (``İ`` folds to ``i`` plus a combining dot).
+    """
+    name = name[:MAX_ACCOUNT_CHARS]
+    if name.isascii():  # the common case, and the same result: NFKD leaves ASCII alone
+        return "".join(name.split()).lower()
+    # Decomposing and case-folding can lengthen a name (``ß`` gives ``ss``): cut again, so that
+    # folding a folded name changes nothing.
+    return _bare(_bare(name).casefold())[:MAX_ACCOUNT_CHARS]
 
 
 class Keyer:
@@ -60,7 +90,20 @@ class Keyer:
         return hmac.new(self._key, kind + b"\0" + value, hashlib.sha256).hexdigest()[:KEY_HEX_CHARS]
 
     def account(self, name: str) -> str:
+        """The spelling key of a typed name (see :func:`normalise_account`)."""
         return self._mac(b"account", normalise_account(name).encode("utf-8", "surrogatepass"))
+
+    def user(self, user_id: str) -> str:
+        """The key of an account the user lookup resolved, by its ID: one per account."""
+        return self._mac(b"user", user_id.encode("utf-8", "surrogatepass"))
+
+    def nobody(self, name: str) -> str:
+        """The account key of a name that resolves to no one: one per folded spelling.
+
+        It moves in step with the spelling key; it exists so that an unknown name touches as many
+        counters, in the same code path, as a known one (no timing difference in the limiter).
+        """
+        return self._mac(b"nobody", normalise_account(name).encode("utf-8", "surrogatepass"))
 
     def bucket(self, address: IPAddress | None) -> str:
         """The client's bucket: its /32 (IPv4) or /64 (IPv6) network, or ``unknown``."""

@@ -1,15 +1,23 @@
 """``AuthLimiter``: the login rate limiter, keyed per account, per client IP, and per pair.
 
-Login code calls it around the password check::
+Login code looks the user up, then calls it around the password check::
 
-    decision = await limiter.check(account=username, scope=request.scope)
+    user = await lookup(username)             # the same query for every attempt
+    user_id = None if user is None else user.id
+    decision = await limiter.check(account=username, user_id=user_id, scope=request.scope)
     if not decision.allowed:
         return decision.response()            # 429 problem+json with Retry-After
-    if await verify(username, password):
+    if await verify(user, password):          # a dummy verify when user is None
         await limiter.record_success(decision)
         ...
     else:
         await limiter.record_failure(decision)
+
+The budgets belong to the account the lookup resolved (``user_id``), not to the typed spelling: a
+database whose collation ignores case and accents resolves ``àlice`` and ``ÀLÏCÉ`` to alice, and
+each spelling must not bring a fresh budget. Each attempt is also charged to the spelling's own
+budget (see :mod:`sentinel.ratelimit.keying`), which is all a name that resolves to no one has, so
+made-up names are limited too and the limiter answers the same whether the account exists or not.
 
 ``check`` charges the attempt before the password is verified (atomically with the check), so a
 burst of parallel requests cannot all slip under the limit; ``record_success`` refunds that charge,
@@ -121,16 +129,26 @@ class AuthLimiter:
         account: str,
         client_ip: str | IPv4Address | IPv6Address | None = None,
         scope: Scope | None = None,
+        user_id: str | None = None,
     ) -> Decision:
         """Check, and if allowed charge, one attempt on ``account`` from a client.
 
         Give the client as ``scope=`` (resolved through :attr:`proxies`) or as ``client_ip=``. An
         address that does not parse is counted in the shared ``unknown`` bucket, never skipped.
+        ``user_id`` is the ID of the account the login's user lookup resolved ``account`` to (``None``
+        when it resolved to no one, or when the app does no lookup): the pair and account budgets
+        are then that account's, whatever the spelling. The spelling's own budget is charged too.
         """
         bucket = self.client_bucket(scope=scope, client_ip=client_ip)
-        account_key = self._keyer.account(account)
+        # Known or not, four counters in one code path: the limiter's work says nothing either.
+        account_key = self._keyer.nobody(account) if user_id is None else self._keyer.user(user_id)
         ip_key = self._keyer.ip(bucket)
-        keys = AttemptKeys(pair=self._keyer.pair(account_key, ip_key), account=account_key, ip=ip_key)
+        keys = AttemptKeys(
+            pair=self._keyer.pair(account_key, ip_key),
+            account=account_key,
+            ip=ip_key,
+            spelling=self._keyer.account(account),
+        )
         now = self._now()
         verdict, store = await self._backends.run(lambda s: s.attempt(keys, self._compiled, now))
         backend = self._backends.label(store)
@@ -154,16 +172,17 @@ class AuthLimiter:
         account: str,
         client_ip: str | IPv4Address | IPv6Address | None = None,
         scope: Scope | None = None,
+        user_id: str | None = None,
     ) -> Decision:
         """:meth:`check`, raising :class:`~sentinel.ratelimit.RateLimited` on refusal."""
-        decision = await self.check(account=account, client_ip=client_ip, scope=scope)
+        decision = await self.check(account=account, client_ip=client_ip, scope=scope, user_id=user_id)
         decision.raise_for_refusal()
         return decision
 
     @staticmethod
     def _lockout_if_failed(verdict: Verdict) -> float:
         c = verdict.charge
-        ends = [c.pair_new, c.ip_new] + ([] if verdict.known else [c.account_new])
+        ends = [c.pair_new, c.ip_new] + ([] if verdict.known else [c.account_new, c.spelling_new])
         return max(0, max(ends) - verdict.now) / 1000
 
     def _refused(self, verdict: Verdict, backend: str, account: str, scope: Scope | None) -> Decision:

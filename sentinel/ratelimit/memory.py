@@ -1,65 +1,85 @@
 """The embedded, in-process limiter store; also the fallback when a shared store fails.
 
 For one process (use :class:`~sentinel.ratelimit.RedisLimiterStore` to share counters). Its costs are
-bounded:
+bounded, and a full store never makes strangers share a budget:
 
-- each counter is forgotten once it holds nothing (level drained, lockout over, not a known source);
-  expiry is a min-heap of those deadlines, popped on every call, so each write costs amortised
-  O(log n) however many counters are live;
-- ``max_entries`` is a hard cap on live counters. When it is full, a *new* key is not given a
-  counter of its own: it is charged to a shared overflow counter for its limit (one for all new
-  pairs, one for all new accounts, one for all new IPs). That fails safe: attempts are still counted
-  and limited (as a group, so more strictly), never let through unlimited, and no live counter is
-  evicted (eviction would hand an attacker a fresh budget). The first overflow logs an ERROR.
+- each counter is forgotten once it holds nothing (level drained, lockout over); expiry is a
+  min-heap of those deadlines, popped on every call, so each write costs amortised O(log n) however
+  many counters are live;
+- *known sources* (a client IP bucket that logged in to an account) are kept apart from the failure
+  counters, in their own table capped at ``max_known_sources``: when it is full the oldest marker is
+  forgotten. Successful logins, which anyone can make with an account of their own, therefore never
+  take room from failure counters; the worst a flood of them does is make some real users strangers
+  to their usual IP again (the account limit then applies to them, as to everyone else);
+- ``max_entries`` is a hard cap on failure counters. When a new key needs room, the store first
+  drops drained counters, then evicts the least recently written *idle* counter (one not in a
+  running lockout), looking at most :data:`EVICTION_WINDOW` counters deep. A counter in a running lockout
+  is evicted only if every one in that window is locked (then the one whose lockout ends first).
+  A new key always gets a counter of its own: before issue #12 a full store charged every new key
+  to one shared overflow counter, so six failures by anyone locked out every new login.
+
+The trade-off, written out in ``docs/ratelimit.md``: an attacker who can create ``max_entries`` new
+counters (each one a failed attempt, itself limited per IP bucket) can push his own old, idle
+counter out and start that pair afresh. Counters he keeps hitting are the most recently written, so
+they are evicted last, and a running lockout is kept over an idle counter. The first eviction logs
+an ERROR: size the store for your traffic, or use Redis.
 
 Operations never await, so each one is atomic on the event loop.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import heapq
+import itertools
 import logging
+from collections import OrderedDict
+from collections.abc import Collection
 from typing import Any
 
 from sentinel.events import security_event
 from sentinel.ratelimit import algorithm
-from sentinel.ratelimit.algorithm import (
-    BLOCKED_ACCOUNT,
-    BLOCKED_IP,
-    BLOCKED_PAIR,
-    Charge,
-    Counter,
-    Verdict,
-)
+from sentinel.ratelimit.algorithm import Charge, Counter, Verdict
 from sentinel.ratelimit.policy import CompiledPolicy
 from sentinel.ratelimit.store import AttemptKeys
 
 DEFAULT_MAX_ENTRIES = 100_000
-#: Overflow slot of the general middleware's throttle counters.
-_THROTTLE = 16
+#: How many of the least recently written counters one eviction looks at.
+EVICTION_WINDOW = 32
+#: The store counts as recovered (logged once) when it falls back to this share of its cap.
+_RECOVERED_SHARE = 0.9
 
 
 class MemoryLimiterStore:
-    """A bounded in-memory :class:`~sentinel.ratelimit.LimiterStore`."""
+    """A bounded in-memory :class:`~sentinel.ratelimit.LimiterStore`.
+
+    ``max_known_sources`` caps the known-source markers (default: ``max_entries``).
+    """
 
     name = "memory"
     shared = False
 
-    def __init__(self, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
-        if max_entries < 3:
-            raise ValueError("max_entries must be at least 3 (one attempt needs three counters)")
+    def __init__(
+        self, *, max_entries: int = DEFAULT_MAX_ENTRIES, max_known_sources: int | None = None
+    ) -> None:
+        if max_entries < 4:
+            raise ValueError("max_entries must be at least 4 (one attempt needs up to four counters)")
+        if max_known_sources is not None and max_known_sources < 1:
+            raise ValueError("max_known_sources must be at least 1")
         self.max_entries = max_entries
-        self._entries: dict[str, Counter] = {}
+        self.max_known_sources = max_entries if max_known_sources is None else max_known_sources
+        # Least recently written first: the eviction order.
+        self._entries: OrderedDict[str, Counter] = OrderedDict()
         # (deadline, key). Items whose counter moved on are stale and skipped when popped.
         self._heap: list[tuple[int, str]] = []
-        self._overflow = {bit: Counter() for bit in (BLOCKED_PAIR, BLOCKED_ACCOUNT, BLOCKED_IP, _THROTTLE)}
+        # Pair key -> end of its known-source status, oldest first.
+        self._known: OrderedDict[str, int] = OrderedDict()
+        self.evictions = 0
         self._full = False
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    # -- internals ---------------------------------------------------------------------------
+    # -- expiry ------------------------------------------------------------------------------
     def _purge(self, now: int) -> None:
         heap = self._heap
         while heap and heap[0][0] <= now:
@@ -67,6 +87,9 @@ class MemoryLimiterStore:
             counter = self._entries.get(key)
             if counter is not None and counter.deadline() <= now:
                 del self._entries[key]
+        known = self._known
+        while known and next(iter(known.values())) <= now:
+            known.popitem(last=False)
 
     def _schedule(self, key: str, counter: Counter) -> None:
         heapq.heappush(self._heap, (counter.deadline(), key))
@@ -76,100 +99,103 @@ class MemoryLimiterStore:
             self._heap = [(c.deadline(), k) for k, c in self._entries.items()]
             heapq.heapify(self._heap)
 
-    def _slots(self, wanted: list[tuple[int, str]], now: int) -> tuple[list[Counter], list[str], int]:
-        """Counters for ``wanted`` (bit, key): existing, fresh while there is room, else overflow.
+    # -- known sources -----------------------------------------------------------------------
+    def _is_known(self, key: str, now: int) -> bool:
+        until = self._known.get(key)
+        if until is None:
+            return False
+        if until <= now:
+            del self._known[key]
+            return False
+        return True
 
-        Returns the counters, the keys whose fresh counter must be stored if charged, and the
-        overflow bits. Nothing is stored here: a refused attempt leaves no trace.
-        """
-        entries = self._entries
+    def _remember(self, key: str, until: int) -> None:
+        self._known.pop(key, None)
+        self._known[key] = until
+        while len(self._known) > self.max_known_sources:
+            self._known.popitem(last=False)  # the oldest known source is forgotten first
+
+    # -- counters ----------------------------------------------------------------------------
+    def _counters(self, keys: list[str], now: int) -> list[Counter]:
+        """The counters of ``keys``: stored ones, or fresh ones that are stored only if charged."""
         self._purge(now)  # amortised O(log n): each counter is popped once
-        room = self.max_entries - len(entries)
-        counters: list[Counter] = []
-        fresh: list[str] = []
-        overflow = 0
-        for bit, key in wanted:
-            counter = entries.get(key)
-            if counter is None:
-                if room > 0:
-                    room -= 1
-                    counter = Counter()
-                    fresh.append(key)
-                else:
-                    counter = self._overflow[bit]
-                    overflow |= bit
-            counters.append(counter)
-        self._note_capacity(overflow)
-        return counters, fresh, overflow
+        return [self._entries.get(key) or Counter() for key in keys]
 
-    def _note_capacity(self, overflow: int) -> None:
-        if overflow and not self._full:
-            self._full = True
-            security_event(
-                "ratelimit.store_full",
-                outcome="overflow counters in use",
-                level=logging.ERROR,
-                max_entries=self.max_entries,
-            )
-        elif not overflow and self._full and len(self._entries) < self.max_entries:
+    def _commit(self, keys: list[str], counters: list[Counter], now: int) -> None:
+        """Store the charged ``counters``, newest last; make room for new keys by evicting."""
+        entries = self._entries
+        for key, counter in zip(keys, counters, strict=True):
+            if key in entries:
+                entries.move_to_end(key)
+            else:
+                while len(entries) >= self.max_entries:
+                    self._evict_one(keys, now)
+                entries[key] = counter
+            self._schedule(key, counter)
+        if self._full and len(entries) <= self.max_entries * _RECOVERED_SHARE:
             self._full = False
             security_event("ratelimit.store_full", outcome="recovered", level=logging.INFO)
 
-    def _commit(self, keys: list[str], counters: list[Counter], fresh: list[str]) -> None:
-        for key, counter in zip(keys, counters, strict=True):
-            if key in fresh:
-                self._entries[key] = counter
-            if self._entries.get(key) is counter:
-                self._schedule(key, counter)
+    def _evict_one(self, protected: Collection[str], now: int) -> None:
+        """Forget the least recently written idle counter (a locked one only if the window is all locked)."""
+        entries = self._entries
+        oldest = itertools.islice(entries, EVICTION_WINDOW + len(protected))
+        window = [k for k in oldest if k not in protected]
+        victim = next((k for k in window if entries[k].until <= now), None)
+        if victim is None:
+            victim = min(window, key=lambda k: entries[k].until)  # the lockout that ends first
+        # Locked counters passed over move to the back, so the next eviction looks further on.
+        for key in window:
+            if key == victim:
+                break
+            entries.move_to_end(key)
+        del entries[victim]
+        self.evictions += 1
+        if not self._full:
+            self._full = True
+            security_event(
+                "ratelimit.store_full",
+                outcome="evicting idle counters",
+                level=logging.ERROR,
+                max_entries=self.max_entries,
+            )
 
     # -- LimiterStore -----------------------------------------------------------------------
     async def attempt(self, keys: AttemptKeys, policy: CompiledPolicy, now: int) -> Verdict:
-        wanted = [(BLOCKED_PAIR, keys.pair), (BLOCKED_ACCOUNT, keys.account), (BLOCKED_IP, keys.ip)]
-        (pair, account, ip), fresh, overflow = self._slots(wanted, now)
-        verdict = algorithm.attempt(pair, account, ip, policy, now)
-        if not verdict.allowed:
-            return verdict
-        self._commit([keys.pair, keys.account, keys.ip], [pair, account, ip], fresh)
-        if overflow:
-            charge = dataclasses.replace(verdict.charge, overflow=overflow)
-            verdict = dataclasses.replace(verdict, charge=charge)
+        names = [keys.pair, keys.account, keys.ip]
+        if keys.spelling is not None:
+            names.append(keys.spelling)
+        counters = self._counters(names, now)
+        pair, account, ip = counters[:3]
+        spelling = counters[3] if keys.spelling is not None else None
+        known = self._is_known(keys.pair, now)
+        verdict = algorithm.attempt(pair, account, ip, policy, now, spelling=spelling, known=known)
+        if verdict.allowed:
+            self._commit(names, counters, now)
         return verdict
 
     async def succeed(self, keys: AttemptKeys, charge: Charge, policy: CompiledPolicy, now: int) -> None:
-        if charge.overflow & BLOCKED_PAIR:
-            # A shared overflow counter is only refunded: one success must not reset everyone's.
-            shared = self._overflow[BLOCKED_PAIR]
-            algorithm.refund(shared, policy.pair.interval_ms, now, charge.pair_new, charge.pair_old)
-        else:
-            self._reset_pair(keys.pair, policy.known_ttl_ms, now)
-        refunds = (
-            (BLOCKED_ACCOUNT, keys.account, policy.account, charge.account_new, charge.account_old),
-            (BLOCKED_IP, keys.ip, policy.ip, charge.ip_new, charge.ip_old),
-        )
-        for bit, key, limit, new, old in refunds:
-            counter = self._overflow[bit] if charge.overflow & bit else self._entries.get(key)
-            if counter is not None:
+        # Resetting the pair forgets its counter; its known-source status lives apart.
+        self._entries.pop(keys.pair, None)
+        if policy.known_ttl_ms > 0:
+            self._remember(keys.pair, now + policy.known_ttl_ms)
+        refunds = [
+            (keys.account, policy.account, charge.account_new, charge.account_old),
+            (keys.ip, policy.ip, charge.ip_new, charge.ip_old),
+        ]
+        if keys.spelling is not None:
+            refunds.append((keys.spelling, policy.account, charge.spelling_new, charge.spelling_old))
+        for key, limit, new, old in refunds:
+            counter = self._entries.get(key)
+            if counter is not None:  # an evicted counter has nothing left to refund
                 algorithm.refund(counter, limit.interval_ms, now, new, old)
-                if self._entries.get(key) is counter:
-                    self._schedule(key, counter)
-
-    def _reset_pair(self, key: str, known_ttl: int, now: int) -> None:
-        pair = self._entries.get(key)
-        if pair is None:
-            if known_ttl <= 0:
-                return
-            (pair,), _, overflow = self._slots([(BLOCKED_PAIR, key)], now)
-            if overflow:  # no room to remember a known source: stay stricter, store nothing
-                return
-            self._entries[key] = pair
-        algorithm.reset_pair(pair, known_ttl, now)
-        self._schedule(key, pair)
+                self._schedule(key, counter)
 
     async def throttle(self, key: str, burst: int, interval: int, now: int) -> Verdict:
-        (counter,), fresh, _ = self._slots([(_THROTTLE, key)], now)
-        verdict = algorithm.throttle(counter, burst, interval, now)
+        counters = self._counters([key], now)
+        verdict = algorithm.throttle(counters[0], burst, interval, now)
         if verdict.allowed:
-            self._commit([key], [counter], fresh)
+            self._commit([key], counters, now)
         return verdict
 
     async def health(self) -> dict[str, Any]:
@@ -177,6 +203,9 @@ class MemoryLimiterStore:
             "backend": "memory",
             "entries": len(self._entries),
             "max_entries": self.max_entries,
+            "known_sources": len(self._known),
+            "max_known_sources": self.max_known_sources,
+            "evictions": self.evictions,
             "state": "full" if self._full else "ok",
         }
 
@@ -184,4 +213,4 @@ class MemoryLimiterStore:
         return None
 
 
-__all__ = ["DEFAULT_MAX_ENTRIES", "MemoryLimiterStore"]
+__all__ = ["DEFAULT_MAX_ENTRIES", "EVICTION_WINDOW", "MemoryLimiterStore"]

@@ -13,7 +13,7 @@
 - Calls run under the timeouts of :mod:`sentinel.redis_client` and a circuit breaker: a dead or
   stalled Redis costs at most one operation timeout per call until the breaker opens, then nothing.
 
-The attempt script touches three keys, so this store targets standalone or replicated Redis, not
+The attempt script touches three or four keys, so this store targets standalone or replicated Redis, not
 Redis Cluster (the keys would need one hash slot).
 """
 
@@ -48,8 +48,9 @@ local function load(key)
 end
 """
 
-# KEYS: pair, account, ip. ARGV: now, then free/interval/first/max for pair (2-5), account (6-9),
-# ip (10-13), then the account ceiling level (14).
+# KEYS: pair, account, ip, and the typed name's spelling key (AuthLimiter always sends it).
+# ARGV: now, then free/interval/first/max for pair (2-5), account (6-9), ip (10-13), then the account
+# ceiling level (14). The spelling key has the account's limit and known-source exemption.
 _ATTEMPT = (
     _PRELUDE
     + """
@@ -71,11 +72,15 @@ end
 local pt, pu, pk = load(KEYS[1])
 local at, au, ak = load(KEYS[2])
 local it, iu, ik = load(KEYS[3])
+local st, su, sk = 0, 0, 0
+local spelled = #KEYS == 4
+if spelled then st, su, sk = load(KEYS[4]) end
 local known = 0
 if pk > now then known = 1 end
 local wait, blocked = 0, 0
 if pu > now then wait = math.max(wait, pu - now); blocked = blocked + 1 end
-if known == 0 and au > now then wait = math.max(wait, au - now); blocked = blocked + 2 end
+local au2 = math.max(au, su)
+if known == 0 and au2 > now then wait = math.max(wait, au2 - now); blocked = blocked + 2 end
 if iu > now then wait = math.max(wait, iu - now); blocked = blocked + 4 end
 local ai = tonumber(ARGV[7])
 local over = math.max(at, now) + ai - now - tonumber(ARGV[14]) * ai
@@ -84,11 +89,14 @@ if blocked > 0 then return {0, now, wait, blocked, known} end
 local pn = charge(KEYS[1], pt, pu, pk, 2)
 local an = charge(KEYS[2], at, au, ak, 6)
 local inew = charge(KEYS[3], it, iu, ik, 10)
-return {1, now, 0, 0, known, pn, pu, an, au, inew, iu}
+local sn = 0
+if spelled then sn = charge(KEYS[4], st, su, sk, 6) end
+return {1, now, 0, 0, known, pn, pu, an, au, inew, iu, sn, su}
 """
 )
 
-# KEYS: pair, account, ip. ARGV: now, known_ttl, account interval/new/old, ip interval/new/old.
+# KEYS: pair, account, ip[, spelling]. ARGV: now, known_ttl, account interval/new/old,
+# ip interval/new/old, spelling new/old.
 _SUCCEED = (
     _PRELUDE
     + """
@@ -98,16 +106,16 @@ if ttl > 0 then
   redis.call('HSET', KEYS[1], 'k', fmt(now + ttl))
   redis.call('PEXPIRE', KEYS[1], fmt(ttl))
 end
-local function refund(key, o)
+local function refund(key, interval, new, old)
   if redis.call('EXISTS', key) == 0 then return end
   local t, u, k = load(key)
-  t = math.max(t - tonumber(ARGV[o]), now)
-  local new = tonumber(ARGV[o + 1])
-  if new > 0 and u == new then u = tonumber(ARGV[o + 2]) end
+  t = math.max(t - tonumber(interval), now)
+  if tonumber(new) > 0 and u == tonumber(new) then u = tonumber(old) end
   save(key, t, u, k)
 end
-refund(KEYS[2], 3)
-refund(KEYS[3], 6)
+refund(KEYS[2], ARGV[3], ARGV[4], ARGV[5])
+refund(KEYS[3], ARGV[6], ARGV[7], ARGV[8])
+if #KEYS == 4 then refund(KEYS[4], ARGV[3], ARGV[9], ARGV[10]) end
 return 1
 """
 )
@@ -163,7 +171,10 @@ class RedisLimiterStore(RedisBacked):
 
     def _keys(self, keys: AttemptKeys) -> list[str]:
         p = self._prefix
-        return [f"{p}p:{keys.pair}", f"{p}a:{keys.account}", f"{p}i:{keys.ip}"]
+        names = [f"{p}p:{keys.pair}", f"{p}a:{keys.account}", f"{p}i:{keys.ip}"]
+        if keys.spelling is not None:
+            names.append(f"{p}a:{keys.spelling}")
+        return names
 
     def _now(self, now: int) -> int:
         return -1 if self._server_time else now
@@ -175,8 +186,11 @@ class RedisLimiterStore(RedisBacked):
         allowed, at, wait, blocked, known = (int(x) for x in reply[:5])
         if not allowed:
             return Verdict(allowed=False, now=at, wait=wait, blocked=blocked, known=bool(known))
-        pn, po, an, ao, ipn, ipo = (int(x) for x in reply[5:11])
-        charge = Charge(pair_new=pn, pair_old=po, account_new=an, account_old=ao, ip_new=ipn, ip_old=ipo)
+        pn, po, an, ao, ipn, ipo, sn, so = (int(x) for x in reply[5:13])
+        charge = Charge(
+            pair_new=pn, pair_old=po, account_new=an, account_old=ao, ip_new=ipn, ip_old=ipo,
+            spelling_new=sn, spelling_old=so,
+        )  # fmt: skip
         return Verdict(allowed=True, now=at, known=bool(known), charge=charge)
 
     async def succeed(self, keys: AttemptKeys, charge: Charge, policy: CompiledPolicy, now: int) -> None:
@@ -189,6 +203,8 @@ class RedisLimiterStore(RedisBacked):
             policy.ip.interval_ms,
             charge.ip_new,
             charge.ip_old,
+            charge.spelling_new,
+            charge.spelling_old,
         ]
         names = self._keys(keys)
         await self.call(lambda: self._succeed(keys=names, args=args))

@@ -4,14 +4,15 @@ A store holds :class:`~sentinel.ratelimit.algorithm.Counter` state under keys th
 HMACs (no usernames or IP addresses reach a store). Each verb is one atomic step, so concurrent
 workers can never over-grant:
 
-- ``attempt`` checks the pair, account and IP limits and, only when all allow it, charges all three;
-- ``succeed`` resets the pair (remembering it as a known source) and refunds the account and IP
-  charges of that one attempt, lifting the lockouts that charge started;
+- ``attempt`` checks the pair, account, spelling and IP limits and, only when all allow it, charges
+  them all;
+- ``succeed`` resets the pair (remembering it as a known source) and refunds the account, spelling
+  and IP charges of that one attempt, lifting the lockouts that charge started;
 - ``throttle`` is the plain per-key rate used by :class:`~sentinel.ratelimit.RateLimitMiddleware`.
 
 Network stores raise :class:`~sentinel.errors.StoreUnavailable` rather than hang; the limiter then
-falls back to its in-process store. The in-process store never raises: at its cap it charges new
-keys to a shared overflow counter (stricter, never unlimited).
+falls back to its in-process store. The in-process store never raises: at its cap it forgets its
+least useful state (known sources apart, then idle counters) and never makes strangers share one.
 """
 
 from __future__ import annotations
@@ -25,11 +26,18 @@ from sentinel.ratelimit.policy import CompiledPolicy
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class AttemptKeys:
-    """The three hashed keys of one login attempt."""
+    """The hashed keys of one login attempt.
+
+    ``account`` is the resolved user's key (or, for a name that resolves to no one, a key that moves
+    in step with the spelling's); ``spelling`` is the typed name's spelling key, charged with the
+    account's limit so that a locked-out name is locked whether or not it exists. ``AuthLimiter``
+    always gives all four; ``spelling=None`` (three counters) remains valid for a store's callers.
+    """
 
     pair: str
     account: str
     ip: str
+    spelling: str | None = None
 
 
 @runtime_checkable
@@ -47,7 +55,7 @@ class LimiterStore(Protocol):
         ...
 
     async def attempt(self, keys: AttemptKeys, policy: CompiledPolicy, now: int) -> Verdict:
-        """Check all three limits; charge all three only if every one allows. One round trip."""
+        """Check every limit; charge them all only if every one allows. One round trip."""
         ...
 
     async def succeed(self, keys: AttemptKeys, charge: Charge, policy: CompiledPolicy, now: int) -> None:

@@ -48,8 +48,10 @@ class CountingHasher(PasswordHasher):
 class Table:
     hashes: dict[str, str] = field(default_factory=dict)
     changed_under_us: bool = False
+    lookups: int = 0
 
     async def lookup(self, username: str) -> Credentials | None:
+        self.lookups += 1
         stored = self.hashes.get(username)
         return None if stored is None else Credentials(user_id=username, password_hash=stored)
 
@@ -169,6 +171,23 @@ async def test_brute_force_is_refused_before_the_hasher_runs(rig: Rig) -> None:
     verifies = rig.hasher.verifies
     await rig.login("alice", PASSWORD)  # even the right password waits out the lockout
     assert rig.hasher.verifies == verifies
+
+
+async def test_refused_attempts_cost_known_and_unknown_names_the_same(rig: Rig) -> None:
+    """The lookup now runs before the limiter (the budget is the resolved account's): a refused
+    attempt costs one lookup and no hashing, whether or not the name exists."""
+    for name in ("alice", "nobody-here"):
+        for i in range(12):
+            await rig.login(name, f"guess-{i}")
+    costs = []
+    for name in ("alice", "nobody-here"):
+        lookups, verifies, dummies = rig.table.lookups, rig.hasher.verifies, rig.hasher.dummies
+        refused = await rig.login(name, "one more")
+        assert refused.status_code == 429
+        costs.append(
+            (rig.table.lookups - lookups, rig.hasher.verifies - verifies, rig.hasher.dummies - dummies)
+        )
+    assert costs == [(1, 0, 0), (1, 0, 0)]
 
 
 async def test_over_long_password_is_a_plain_failure(rig: Rig) -> None:

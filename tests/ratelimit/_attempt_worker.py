@@ -15,14 +15,16 @@ from sentinel.ratelimit import AuthLimiter, RedisLimiterStore
 from tests.ratelimit.conftest import KEY
 
 
-def target(mode: str, worker: int, index: int) -> tuple[str, str]:
-    """(account, client IP) of one attempt: the same pair, one account from many IPs, or one IP
-    against many accounts."""
+def target(mode: str, worker: int, index: int) -> tuple[str, str, str | None]:
+    """(account, client IP, resolved user ID) of one attempt: the same pair, one account from many
+    IPs, one account under many spellings from many IPs, or one IP against many accounts."""
     if mode == "pair":
-        return "alice", "203.0.113.66"
+        return "alice", "203.0.113.66", None
     if mode == "account":
-        return "alice", f"10.{worker}.{index}.1"
-    return f"user-{worker}-{index}", "203.0.113.66"
+        return "alice", f"10.{worker}.{index}.1", None
+    if mode == "user":
+        return f"spelling-{worker}-{index}", f"10.{worker}.{index}.1", "user-1"
+    return f"user-{worker}-{index}", "203.0.113.66", None
 
 
 async def main(url: str, prefix: str, mode: str, worker: int, count: int, start_at: float) -> int:
@@ -32,7 +34,9 @@ async def main(url: str, prefix: str, mode: str, worker: int, count: int, start_
         await store.health()
         await asyncio.sleep(max(0.0, start_at - time.time()))
         targets = [target(mode, worker, i) for i in range(count)]
-        decisions = await asyncio.gather(*(limiter.check(account=a, client_ip=ip) for a, ip in targets))
+        decisions = await asyncio.gather(
+            *(limiter.check(account=a, client_ip=ip, user_id=u) for a, ip, u in targets)
+        )
         if any(d.backend != "redis" for d in decisions):
             raise SystemExit("a check did not reach Redis")
         return sum(d.allowed for d in decisions)

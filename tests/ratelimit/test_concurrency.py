@@ -22,7 +22,12 @@ CONCURRENT = 25
 
 @pytest.mark.parametrize(
     ("mode", "budget"),
-    [("pair", PAIR_DEFAULT.free), ("account", ACCOUNT_DEFAULT.free), ("ip", IP_DEFAULT.free)],
+    [
+        ("pair", PAIR_DEFAULT.free),
+        ("account", ACCOUNT_DEFAULT.free),
+        ("user", ACCOUNT_DEFAULT.free),  # 100 spellings of one resolved account: still its one budget
+        ("ip", IP_DEFAULT.free),
+    ],
 )
 def test_processes_racing_get_exactly_the_budget(
     redis_url: str, redis_prefix: str, mode: str, budget: int

@@ -213,17 +213,17 @@ async def test_keys_expire_and_hold_no_personal_data(
     try:
         assert await fail(limiter, account="alice@example.com")
         keys = sorted([k async for k in redis_client.scan_iter(match=f"{redis_prefix}*")])
-        assert len(keys) == 3
+        assert len(keys) == 4  # pair, account, spelling, IP
         for key in keys:
             dump = key + repr(await redis_client.hgetall(key))
             assert "alice" not in dump.lower() and "example" not in dump and "203.0.113" not in dump
         ttls = sorted([await redis_client.pttl(k) for k in keys])
-        # ip 36 s, account 60 s, pair 600 s: one forgiveness interval after one failure
-        assert ttls == [pytest.approx(ms, abs=1000) for ms in (36_000, 60_000, 600_000)]
+        # ip 36 s, account and spelling 60 s, pair 600 s: one forgiveness interval after one failure
+        assert ttls == [pytest.approx(ms, abs=1000) for ms in (36_000, 60_000, 60_000, 600_000)]
         success = await limiter.check(account="alice@example.com", client_ip="192.0.2.1")
         await limiter.record_success(success)
         ttls = sorted([await redis_client.pttl(k) for k in await _keys(redis_client, redis_prefix)])
-        assert len(ttls) == 4  # the success's own IP charge was refunded to nothing and deleted
+        assert len(ttls) == 5  # the success's own IP charge was refunded to nothing and deleted
         assert ttls[-1] == pytest.approx(30 * 24 * 3600 * 1000, abs=1000)  # known-source marker
     finally:
         await limiter.aclose()

@@ -190,6 +190,59 @@ class TestMemoryLimiterStore:
         assert [await self.fail(limiter, account=name) for name in spellings] == [True] * 5
         assert not await self.fail(limiter, account="aLiCe")
 
+    # -- one account, one budget (issue #12): the budget follows the user ID the lookup resolved --
+    async def resolved(self, limiter: AuthLimiter, account: str, ip: str, user_id: str | None) -> bool:
+        decision = await limiter.check(account=account, client_ip=ip, user_id=user_id)
+        if decision.allowed:
+            await limiter.record_failure(decision)
+        return decision.allowed
+
+    async def test_every_spelling_of_a_resolved_account_shares_its_pair(self, limiter: AuthLimiter) -> None:
+        # Spellings the fold does not merge ("alisse", "a1ice") but a database collation might.
+        spellings = ["alice", "\u00e0lice", "alisse", "a1ice", "\u00c0L\u00cfC\u00c9"]
+        assert [await self.resolved(limiter, name, ATTACKER, "user-1") for name in spellings] == [True] * 5
+        assert not await self.resolved(limiter, "yet-another-spelling", ATTACKER, "user-1")
+        assert await self.resolved(limiter, "alice", ATTACKER, "user-2")  # another account: its own pair
+
+    async def test_every_spelling_of_a_resolved_account_shares_its_account_budget(
+        self, limiter: AuthLimiter
+    ) -> None:
+        ips = attacker_ips(ACCOUNT_DEFAULT.free + 1)
+        spellings = [f"spelling-{i}" for i in range(len(ips))]
+        results = [
+            await self.resolved(limiter, n, ip, "user-1") for n, ip in zip(spellings, ips, strict=True)
+        ]
+        assert results == [True] * ACCOUNT_DEFAULT.free + [False]
+        refused = await limiter.check(account="spelling-new", client_ip=HOME, user_id="user-1")
+        assert not refused.allowed and "account" in refused.blocked_by
+
+    async def test_unknown_spellings_share_one_spelling_budget(self, limiter: AuthLimiter) -> None:
+        spellings = ["alice", "\u00e0lice", "\u00e1lice", "al\u00efc\u00e9", "ali\u200bce"]
+        assert [await self.resolved(limiter, name, ATTACKER, None) for name in spellings] == [True] * 5
+        assert not await self.resolved(limiter, "\u00c0L\u00cfC\u00c9", ATTACKER, None)
+
+    @pytest.mark.parametrize(("first", "then"), [("user-1", None), (None, "user-1"), (None, None)])
+    async def test_a_locked_name_is_locked_whether_or_not_it_exists(
+        self, limiter: AuthLimiter, first: str | None, then: str | None
+    ) -> None:
+        """The spelling budget is charged for resolved names too, so a lockout started through one
+        spelling answers the same for a folded spelling whether the name exists or not: the limiter
+        is no oracle for "has an account"."""
+        for ip in attacker_ips(ACCOUNT_DEFAULT.free):
+            assert await self.resolved(limiter, "alice", ip, first)
+        refused = await limiter.check(account="\u00c0lice", client_ip=HOME, user_id=then)
+        assert not refused.allowed and "account" in refused.blocked_by
+
+    async def test_a_known_source_is_known_for_every_spelling(self, limiter: AuthLimiter) -> None:
+        decision = await limiter.check(account="alice", client_ip=HOME, user_id="user-1")
+        await limiter.record_success(decision)
+        again = await limiter.check(account="\u00c0LICE", client_ip=HOME, user_id="user-1")
+        assert again.allowed and again.known_source
+        await limiter.record_success(again)  # refunds the account and the spelling charge alike
+        for ip in attacker_ips(ACCOUNT_DEFAULT.free - 1):
+            assert await self.resolved(limiter, "alice", ip, "user-1")
+        assert await self.resolved(limiter, "alice", ATTACKER, "user-1")  # the refunds left room
+
     async def test_parallel_checks_grant_exactly_the_budget(self, limiter: AuthLimiter) -> None:
         same_pair = await asyncio.gather(
             *(limiter.check(account=ALICE, client_ip=ATTACKER) for _ in range(60))
