@@ -108,7 +108,11 @@ class SentinelSettings:
             return env.get(name, "on").strip().lower() not in ("off", "0", "false", "no")
 
         values: dict[str, Any] = {
-            "secret_keys": tuple(read(lambda: keys_from_env("SENTINEL_SECRET_KEYS", env) or []) or ()),
+            # One problem per cause: a missing variable says so (with the keygen hint); a short key
+            # says it is short, never also "not set".
+            "secret_keys": ()
+            if "secret_keys" in overrides
+            else tuple(read(lambda: keys_from_env("SENTINEL_SECRET_KEYS", env)) or ()),
             "redis_url": env.get("SENTINEL_REDIS_URL") or None,
             "xml": read(XMLGuardSettings) if switch("SENTINEL_XML_GUARD") else None,
             "csrf": read(lambda: CSRFSettings.from_env(env)) if switch("SENTINEL_CSRF") else None,
@@ -119,8 +123,6 @@ class SentinelSettings:
             "host": env.get("SENTINEL_HOST", LOOPBACK),
             "port": read(lambda: _port(env)) or 8000,
         }
-        if not values["secret_keys"] and "secret_keys" not in overrides:
-            problems.append("SENTINEL_SECRET_KEYS (or SENTINEL_SECRET_KEYS_FILE) is not set")
         if problems:
             raise ConfigurationError(problems)
         values.update(overrides)
