@@ -13,7 +13,7 @@ Outermost first, and why there:
 
 Every part is built here, eagerly, so a configuration problem fails at start-up rather than at the
 first request, and the stores are shared: the health endpoint reports the very stores and breakers
-the guards use.
+the guards use. With Redis configured, the lifespan start-up also pings it (:mod:`sentinel.startup`).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from sentinel.ratelimit import AuthLimiter, RedisLimiterStore
 from sentinel.sessions import MemoryStore, RedisStore, SessionMiddleware, SessionStore
 from sentinel.settings import SentinelSettings
 from sentinel.shedding import LoadShedder, LoadSheddingMiddleware
+from sentinel.startup import run_lifespan
 from sentinel.types import ASGIApp, Receive, Scope, Send
 from sentinel.xml import XMLGuardMiddleware
 
@@ -77,10 +78,18 @@ class Protected:
         self._stack: ASGIApp = RequestIdMiddleware(stack)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.settings.redis_url:
+            backends = [self.session_store, self.limiter.store]
+            mode = self.settings.redis_startup
+            await run_lifespan(
+                self._stack, scope, receive, send, backends=backends, mode=mode, close=self.aclose
+            )
+            return
         await self._stack(scope, receive, send)
 
     async def aclose(self) -> None:
-        """Release the stores' connections (call from the app's lifespan shutdown)."""
+        """Release the stores' connections. With Redis configured, the lifespan shutdown calls this
+        after the app's own shutdown; calling it again is harmless."""
         await self.session_store.aclose()
         await self.limiter.aclose()
 

@@ -8,7 +8,8 @@ URL is shown redacted, so ``repr(settings)`` is safe to log.
 | variable | setting |
 |---|---|
 | ``SENTINEL_SECRET_KEYS`` / ``_FILE`` | signing keys, newest first (required) |
-| ``SENTINEL_REDIS_URL`` | share sessions and login limits through Redis |
+| ``SENTINEL_REDIS_URL`` | share sessions and login limits through Redis (validated at start) |
+| ``SENTINEL_REDIS_STARTUP`` | ``require`` (default): refuse to start if Redis does not answer; ``degraded`` |
 | ``SENTINEL_HOST``, ``SENTINEL_PORT`` | bind address for the examples and the demo (127.0.0.1:8000) |
 | ``SENTINEL_LOG_FORMAT`` | ``json`` for JSON security-event lines, ``text`` (default) otherwise |
 | ``SENTINEL_CSRF``, ``SENTINEL_XML_GUARD``, ``SENTINEL_SHEDDING`` | ``off`` disables that guard (warns) |
@@ -25,7 +26,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from sentinel.csrf import CSRFSettings
 from sentinel.errors import ConfigurationError, SentinelUnsafeWarning
@@ -33,7 +34,7 @@ from sentinel.headers import BASIC, HeaderPolicy, policy_from_env
 from sentinel.health import HealthSettings
 from sentinel.keys import Secret, coerce_keys, keys_from_env
 from sentinel.ratelimit import DEFAULT_AUTH_POLICY, NO_PROXIES, AuthPolicy, TrustedProxies
-from sentinel.redis_client import redact_url
+from sentinel.redis_client import REDIS_URL_SETTING, redact_url, redis_url_problems
 from sentinel.sessions import SessionSettings
 from sentinel.shedding import SheddingPolicy
 from sentinel.xml import XMLGuardSettings
@@ -41,6 +42,8 @@ from sentinel.xml import XMLGuardSettings
 logger = logging.getLogger("sentinel")
 T = TypeVar("T")
 LOOPBACK = "127.0.0.1"
+#: What the lifespan start-up does when Redis does not answer (see docs/protect.md).
+RedisStartup = Literal["require", "degraded"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,6 +53,10 @@ class SentinelSettings:
     #: Newest first; strings or bytes are accepted and wrapped in :class:`Secret`.
     secret_keys: Sequence[Secret | str | bytes]
     redis_url: str | None = None
+    #: ``require``: a Redis that does not answer at start fails the lifespan start-up (the server
+    #: exits, naming Redis and SENTINEL_REDIS_URL). ``degraded``: start anyway, log an error; requests
+    #: that need Redis answer 503 until it is back.
+    redis_startup: RedisStartup = "require"
     sessions: SessionSettings = field(default_factory=SessionSettings)
     xml: XMLGuardSettings | None = field(default_factory=XMLGuardSettings)
     csrf: CSRFSettings | None = field(default_factory=CSRFSettings)
@@ -71,6 +78,12 @@ class SentinelSettings:
             object.__setattr__(self, "secret_keys", keys)
         except ConfigurationError as exc:
             problems.extend(exc.problems)
+        if self.redis_url is not None:
+            problems.extend(redis_url_problems(self.redis_url, setting=REDIS_URL_SETTING))
+        if self.redis_startup not in get_args(RedisStartup):
+            problems.append(
+                f"SENTINEL_REDIS_STARTUP={self.redis_startup!r}: use 'require' (the default) or 'degraded'"
+            )
         if not 0 < self.port < 65536:
             problems.append(f"port {self.port} is not a TCP port")
         if problems:
@@ -114,6 +127,7 @@ class SentinelSettings:
             if "secret_keys" in overrides
             else tuple(read(lambda: keys_from_env("SENTINEL_SECRET_KEYS", env)) or ()),
             "redis_url": env.get("SENTINEL_REDIS_URL") or None,
+            "redis_startup": env.get("SENTINEL_REDIS_STARTUP", "require").strip().lower(),
             "xml": read(XMLGuardSettings) if switch("SENTINEL_XML_GUARD") else None,
             "csrf": read(lambda: CSRFSettings.from_env(env)) if switch("SENTINEL_CSRF") else None,
             "headers": read(lambda: policy_from_env(env)) if switch("SENTINEL_HEADERS") else None,
@@ -124,6 +138,9 @@ class SentinelSettings:
             "port": read(lambda: _port(env)) or 8000,
         }
         if problems:
+            # Report the Redis URL's problems too, so one restart fixes everything.
+            if values["redis_url"] and "redis_url" not in overrides:
+                problems.extend(redis_url_problems(values["redis_url"], setting=REDIS_URL_SETTING))
             raise ConfigurationError(problems)
         values.update(overrides)
         return cls(**values)
@@ -145,4 +162,4 @@ def _port(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
-__all__ = ["SentinelSettings"]
+__all__ = ["RedisStartup", "SentinelSettings"]
