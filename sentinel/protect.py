@@ -47,8 +47,8 @@ class Protected:
     def __init__(self, app: ASGIApp, settings: SentinelSettings) -> None:
         self.app = app
         self.settings = s = settings
-        if s.json_logs:
-            configure_security_log()
+        # One readable line per security event on stderr, fields included, in either format.
+        configure_security_log(format="json" if s.json_logs else "text")
         self.session_store: SessionStore = RedisStore(s.redis_url) if s.redis_url else MemoryStore()
         self.limiter = AuthLimiter(
             store=RedisLimiterStore(s.redis_url) if s.redis_url else None,
