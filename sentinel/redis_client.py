@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sentinel.breaker import CircuitBreaker
 from sentinel.errors import ConfigurationError
+from sentinel.extras import install_hint
 
 T = TypeVar("T")
 
@@ -103,9 +104,7 @@ def make_client(url: str, *, timeouts: RedisTimeouts, max_connections: int = 64)
         from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ConfigurationError(
-            ["RedisStore needs the redis extra: pip install 'sentinel-asgi[redis]'"]
-        ) from exc
+        raise ConfigurationError([f"RedisStore needs the redis extra: {install_hint('redis')}"]) from exc
     timeouts.validate()
     validate_redis_url(url, setting="Redis URL")
     try:

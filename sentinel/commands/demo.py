@@ -23,6 +23,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sentinel.extras import install_hint
+
 if TYPE_CHECKING:
     from scanner.result import ScanResult
 
@@ -132,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
         import rich  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:
-        raise CLIError("the demo needs the 'demo' extra: pip install 'sentinel-asgi[demo]'") from exc
+        raise CLIError(f"the demo needs the 'demo' extra: {install_hint('demo')}") from exc
     from scanner.report.htmlfmt import render_html_document
     from scanner.scope import is_loopback_host
 
