@@ -70,7 +70,7 @@ class UserTable:
 
 
 def _secret_keys() -> list[sentinel.Secret]:
-    keys = sentinel.keys_from_env()
+    keys = sentinel.keys_from_env(required=False)
     if keys is not None:
         return keys
     message = (
