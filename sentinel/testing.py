@@ -79,9 +79,15 @@ class SentinelClient(TestClient):
         super().__init__(app, base_url=base_url, **kwargs)
 
     def csrf_token(self, page: str = "/", *, field: str = FIELD_NAME) -> str:
-        """GET ``page`` and return the token from its form field or meta tag."""
+        """GET ``page`` and return the token from its form field or meta tag, or, for a JSON token
+        endpoint (docs/fastapi.md), from its ``csrf_token`` member."""
         response = self.get(page)
         response.raise_for_status()
+        if response.headers.get("content-type", "").startswith("application/json"):
+            token = response.json().get(field)
+            if not isinstance(token, str) or not token:
+                raise TokenNotFound(f"{page} answered JSON without a {field!r} member")
+            return token
         return find_csrf_token(response.text, field=field)
 
     def submit(
