@@ -18,10 +18,12 @@ the guards use. With Redis configured, the lifespan start-up also pings it (:mod
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from sentinel.csrf import CSRFMiddleware
+from sentinel.events import LOGGER_NAME
 from sentinel.headers import SecurityHeadersMiddleware
 from sentinel.health import HealthMiddleware
 from sentinel.keys import Secret, derive_key
@@ -47,8 +49,10 @@ class Protected:
     def __init__(self, app: ASGIApp, settings: SentinelSettings) -> None:
         self.app = app
         self.settings = s = settings
-        # One readable line per security event on stderr, fields included, in either format.
-        configure_security_log(format="json" if s.json_logs else "text")
+        # One readable line per security event on stderr, fields included, in either format; a level
+        # the app set on the "sentinel.security" logger beforehand is kept (the demo quiets it).
+        level = logging.getLogger(LOGGER_NAME).level or logging.INFO
+        configure_security_log(format="json" if s.json_logs else "text", level=level)
         self.session_store: SessionStore = RedisStore(s.redis_url) if s.redis_url else MemoryStore()
         self.limiter = AuthLimiter(
             store=RedisLimiterStore(s.redis_url) if s.redis_url else None,
