@@ -137,7 +137,8 @@ def configure_security_log(
     """Send ``logger_name`` records to ``stream`` (stderr by default) at ``level``, one line each,
     as JSON (``format="json"``) or readable ``key=value`` text (``format="text"``).
 
-    Idempotent: a second call reuses the handler it added (switching its format if asked).
+    Idempotent: a second call reuses the handler it added (switching its format if asked), unless
+    it names another ``stream``, which then replaces the first.
     Propagation is left as it was, so handlers on the root logger (pytest's, your app's) keep seeing
     the records too.
     """
@@ -148,6 +149,9 @@ def configure_security_log(
     logger = logging.getLogger(logger_name)
     for handler in logger.handlers:
         if getattr(handler, _HANDLER_MARK, False):
+            if stream is not None and getattr(handler, "stream", None) is not stream:
+                logger.removeHandler(handler)  # a new destination: replace, never write to both
+                break
             handler.setLevel(level)
             if not isinstance(handler.formatter, FORMATTERS[format]):
                 handler.setFormatter(FORMATTERS[format]())

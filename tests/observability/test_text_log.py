@@ -125,3 +125,18 @@ async def test_protect_logs_a_readable_csrf_refusal_on_stderr(capsys: pytest.Cap
         for handler in list(logger.handlers):
             if getattr(handler, "_sentinel_json_handler", False):
                 logger.removeHandler(handler)
+
+
+def test_a_new_stream_replaces_the_handler_instead_of_writing_twice() -> None:
+    first_stream, second_stream = io.StringIO(), io.StringIO()
+    logger = logging.getLogger(LOGGER_NAME)
+    old_level = logger.level
+    first = configure_security_log(first_stream, format="text")
+    second = configure_security_log(second_stream, format="text")
+    try:
+        assert first not in logger.handlers and second in logger.handlers
+        security_event("x.y", outcome="refused")
+        assert first_stream.getvalue() == "" and "x.y refused" in second_stream.getvalue()
+    finally:
+        logger.removeHandler(second)
+        logger.setLevel(old_level)
