@@ -26,6 +26,7 @@ from sentinel.csrf import CSRFMiddleware
 from sentinel.events import LOGGER_NAME
 from sentinel.headers import SecurityHeadersMiddleware
 from sentinel.health import HealthMiddleware
+from sentinel.insecure_host import InsecureHostWarning
 from sentinel.keys import Secret, derive_key
 from sentinel.observability import RequestIdMiddleware, configure_security_log
 from sentinel.ratelimit import AuthLimiter, RedisLimiterStore
@@ -79,6 +80,8 @@ class Protected:
             stack = HealthMiddleware(stack, settings=s.health, checks=checks, shedder=self.shedder)
         if s.headers is not None:
             stack = SecurityHeadersMiddleware(stack, policy=s.headers)
+        if s.sessions.secure:  # say once per host why http://myhost:8000 keeps no session
+            stack = InsecureHostWarning(stack, cookie_name=s.sessions.cookie_name)
         self._stack: ASGIApp = RequestIdMiddleware(stack)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
