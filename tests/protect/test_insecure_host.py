@@ -73,7 +73,7 @@ async def test_the_host_in_the_line_is_log_safe_and_the_hosts_are_bounded(
     app: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="sentinel")
-    await get(app, "http://evil.test", host="evil.test \"FAKE=LINE\"%0a")
+    await get(app, "http://evil.test", host='evil.test "FAKE=LINE"%0a')
     for n in range(MAX_HOSTS + 5):
         await get(app, f"http://h{n}.test")
     found = warnings_in(caplog)
