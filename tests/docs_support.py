@@ -150,6 +150,18 @@ with _SentinelClient(app) as _client:
     assert "Hello 1." in _client.get("/").text  # alice's user ID
     assert _client.logout("/logout").status_code == 303
     assert "Log in" in _client.get("/").text
+
+# A guesser (from another address) gets Sentinel's 429 with Retry-After, not the app's 401.
+with _SentinelClient(app, client=("203.0.113.66", 40000)) as _guesser:
+    _codes = []
+    for _n in range(40):
+        _r = _guesser.submit("/login", {"username": "alice", "password": f"guess{_n}"}, form_page="/login")
+        _codes.append(_r.status_code)
+        if _r.status_code == 429:
+            break
+    assert _codes[0] == 401 and _codes[-1] == 429, _codes
+    assert int(_r.headers["retry-after"]) >= 1
+    assert _r.headers["content-type"] == "application/problem+json"
 """,
     # A page's example tests: run every ``test_*`` function the block defined, as pytest would.
     "tests": """
