@@ -70,12 +70,13 @@ class UserTable:
 
 
 def _secret_keys() -> list[sentinel.Secret]:
-    keys = sentinel.keys_from_env()
+    keys = sentinel.keys_from_env(required=False)
     if keys is not None:
         return keys
     message = (
         "SENTINEL_SECRET_KEYS is not set: using an EPHEMERAL signing key. Sessions will not survive a "
-        "restart or be shared between processes. Set SENTINEL_SECRET_KEYS in production."
+        "restart or be shared between processes. Set SENTINEL_SECRET_KEYS in production (make a key "
+        "with `sentinel keygen`)."
     )
     logger.warning(message)
     warnings.warn(message, sentinel.SentinelUnsafeWarning, stacklevel=2)

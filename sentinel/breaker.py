@@ -14,7 +14,7 @@ import logging
 import math
 import time
 from collections.abc import Awaitable, Callable
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from sentinel.errors import StoreUnavailable
 from sentinel.events import security_event
@@ -33,10 +33,13 @@ class CircuitBreaker:
         failure_threshold: int = 3,
         reset_timeout: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        hint: str | None = None,
     ) -> None:
         if failure_threshold < 1 or reset_timeout <= 0:
             raise ValueError("failure_threshold must be >= 1 and reset_timeout > 0")
         self.name = name
+        #: Said in the "circuit open" event: what is failing and which setting points at it.
+        self.hint = hint
         self.failure_threshold = failure_threshold
         self.reset_timeout = reset_timeout
         self._clock = clock
@@ -76,17 +79,21 @@ class CircuitBreaker:
         self._opened_at = None
         self._trial_in_flight = False
 
-    def record_failure(self) -> None:
+    def record_failure(self, error: BaseException | None = None) -> None:
         self._failures += 1
         self._trial_in_flight = False
         if self._opened_at is not None or self._failures >= self.failure_threshold:
             if self._opened_at is None:
+                extra: dict[str, Any] = {} if self.hint is None else {"hint": self.hint}
+                if error is not None:
+                    extra["error"] = f"{type(error).__name__}: {error}"[:200]
                 security_event(
                     "store.circuit_open",
                     outcome="failing fast",
                     level=logging.ERROR,
                     store=self.name,
                     reset_after_s=self.reset_timeout,
+                    **extra,
                 )
             self._opened_at = self._clock()
 
@@ -100,7 +107,7 @@ class CircuitBreaker:
             self._trial_in_flight = False
             raise
         except Exception as exc:
-            self.record_failure()
+            self.record_failure(exc)
             raise StoreUnavailable(
                 f"{self.name} failed: {type(exc).__name__}", retry_after=self.retry_after()
             ) from exc

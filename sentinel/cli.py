@@ -21,6 +21,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("sentinel.commands.demo", "scan a vulnerable and the hardened example side by side (loopback)"),
     "scan": ("sentinel.commands.scan", "scan a web app for session and injection flaws (authorised targets)"),
     "gate": ("sentinel.commands.gate", "CI gate: bandit + Sentinel plugins and the scanner, one exit code"),
+    "keygen": ("sentinel.commands.keygen", "print a new random signing key and a rotation recipe"),
     "migrate-passwords": (
         "sentinel.commands.migrate_passwords",
         "wrap legacy password hashes in argon2id, in place (dry run unless --execute)",

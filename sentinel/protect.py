@@ -16,23 +16,27 @@ Outermost first, and why there:
 
 Every part is built here, eagerly, so a configuration problem fails at start-up rather than at the
 first request, and the stores are shared: the health endpoint reports the very stores and breakers
-the guards use.
+the guards use. With Redis configured, the lifespan start-up also pings it (:mod:`sentinel.startup`).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
 from sentinel.csrf import CSRFMiddleware
+from sentinel.events import LOGGER_NAME
 from sentinel.headers import SecurityHeadersMiddleware
 from sentinel.health import HealthMiddleware
+from sentinel.insecure_host import InsecureHostWarning
 from sentinel.keys import Secret, derive_key
 from sentinel.observability import RequestIdMiddleware, configure_security_log
 from sentinel.ratelimit import AuthLimiter, RedisLimiterStore
 from sentinel.sessions import MemoryStore, RedisStore, SessionMiddleware, SessionStore
 from sentinel.settings import SentinelSettings
 from sentinel.shedding import BodyDeadlineMiddleware, LoadShedder, LoadSheddingMiddleware
+from sentinel.startup import run_lifespan
 from sentinel.types import ASGIApp, Receive, Scope, Send
 from sentinel.xml import XMLGuardMiddleware
 
@@ -49,8 +53,10 @@ class Protected:
     def __init__(self, app: ASGIApp, settings: SentinelSettings) -> None:
         self.app = app
         self.settings = s = settings
-        if s.json_logs:
-            configure_security_log()
+        # One readable line per security event on stderr, fields included, in either format; a level
+        # the app set on the "sentinel.security" logger beforehand is kept (the demo quiets it).
+        level = logging.getLogger(LOGGER_NAME).level or logging.INFO
+        configure_security_log(format="json" if s.json_logs else "text", level=level)
         self.session_store: SessionStore = RedisStore(s.redis_url) if s.redis_url else MemoryStore()
         self.limiter = AuthLimiter(
             store=RedisLimiterStore(s.redis_url) if s.redis_url else None,
@@ -79,13 +85,23 @@ class Protected:
             stack = HealthMiddleware(stack, settings=s.health, checks=checks, shedder=self.shedder)
         if s.headers is not None:
             stack = SecurityHeadersMiddleware(stack, policy=s.headers)
+        if s.sessions.secure:  # say once per host why http://myhost:8000 keeps no session
+            stack = InsecureHostWarning(stack, cookie_name=s.sessions.cookie_name)
         self._stack: ASGIApp = RequestIdMiddleware(stack)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" and self.settings.redis_url:
+            backends = [self.session_store, self.limiter.store]
+            mode = self.settings.redis_startup
+            await run_lifespan(
+                self._stack, scope, receive, send, backends=backends, mode=mode, close=self.aclose
+            )
+            return
         await self._stack(scope, receive, send)
 
     async def aclose(self) -> None:
-        """Release the stores' connections (call from the app's lifespan shutdown)."""
+        """Release the stores' connections. With Redis configured, the lifespan shutdown calls this
+        after the app's own shutdown; calling it again is harmless."""
         await self.session_store.aclose()
         await self.limiter.aclose()
 

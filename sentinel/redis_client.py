@@ -7,14 +7,75 @@ with a bounded wait for a free connection: the seed's outage was exactly a pool 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
 
 from sentinel.breaker import CircuitBreaker
 from sentinel.errors import ConfigurationError
+from sentinel.extras import install_hint
 
 T = TypeVar("T")
+
+#: The setting the stack reads its Redis URL from; every Redis error names it.
+REDIS_URL_SETTING = "SENTINEL_REDIS_URL"
+SCHEMES = ("redis", "rediss", "unix")
+#: Upper bound for the start-up ping: generous next to the per-operation deadlines, still bounded.
+STARTUP_PING_TIMEOUT = 3.0
+
+
+def redis_url_problems(url: str, *, setting: str = REDIS_URL_SETTING) -> list[str]:
+    """Every problem with ``url`` (scheme, host, port, database number), each naming ``setting``.
+
+    redis-py would take ``redis://host/abc`` as database 0 and answer a bad scheme with a bare
+    ``ValueError``; checked here, at start, the operator reads what is wrong and where. The URL is
+    shown redacted. Whether the database *exists* only the server knows: the start-up ping checks it.
+    """
+    shown = redact_url(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        return [f"{setting}={shown!r} is not a URL ({exc})"]
+    if parts.scheme not in SCHEMES:
+        why = f"scheme {parts.scheme!r}" if parts.scheme else "no scheme"
+        return [
+            f"{setting}={shown!r} has {why}: use redis://host:6379/0, rediss://host:6380/0 (TLS) "
+            "or unix:///path/to/redis.sock?db=0"
+        ]
+    problems: list[str] = []
+    databases: list[str] = parse_qs(parts.query).get("db", [])
+    if parts.scheme == "unix":
+        if not parts.path:
+            problems.append(f"{setting}={shown!r} names no socket path: unix:///path/to/redis.sock")
+    else:
+        if not parts.hostname:
+            problems.append(f"{setting}={shown!r} names no host: redis://host:6379/0")
+        try:
+            port = parts.port
+        except ValueError:
+            problems.append(f"{setting}={shown!r}: the port is not a number from 1 to 65535")
+        else:
+            if port == 0:
+                problems.append(f"{setting}={shown!r}: port 0 is not a port (Redis listens on 6379)")
+        path = parts.path.strip("/")
+        if path:
+            databases.insert(0, path)
+    for db in databases:
+        if not db.isdigit():
+            problems.append(
+                f"{setting}={shown!r}: database {db!r} is not a number; "
+                "write redis://host:6379/0 (databases are numbered from 0)"
+            )
+    return problems
+
+
+def validate_redis_url(url: str, *, setting: str = REDIS_URL_SETTING) -> None:
+    """Raise one :class:`ConfigurationError` listing every problem :func:`redis_url_problems` finds."""
+    problems = redis_url_problems(url, setting=setting)
+    if problems:
+        raise ConfigurationError(problems)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,19 +104,21 @@ def make_client(url: str, *, timeouts: RedisTimeouts, max_connections: int = 64)
         from redis.asyncio.retry import Retry
         from redis.backoff import NoBackoff
     except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ConfigurationError(
-            ["RedisStore needs the redis extra: pip install 'sentinel-asgi[redis]'"]
-        ) from exc
+        raise ConfigurationError([f"RedisStore needs the redis extra: {install_hint('redis')}"]) from exc
     timeouts.validate()
-    pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=max_connections,
-        timeout=timeouts.pool_wait,
-        socket_timeout=timeouts.socket,
-        socket_connect_timeout=timeouts.connect,
-        retry=Retry(NoBackoff(), 0),
-        decode_responses=True,
-    )
+    validate_redis_url(url, setting="Redis URL")
+    try:
+        pool = BlockingConnectionPool.from_url(
+            url,
+            max_connections=max_connections,
+            timeout=timeouts.pool_wait,
+            socket_timeout=timeouts.socket,
+            socket_connect_timeout=timeouts.connect,
+            retry=Retry(NoBackoff(), 0),
+            decode_responses=True,
+        )
+    except ValueError as exc:  # anything our check missed: still our error, still redacted
+        raise ConfigurationError([f"Redis URL {redact_url(url)!r} is refused by redis-py: {exc}"]) from exc
     return Redis(connection_pool=pool)
 
 
@@ -86,11 +149,32 @@ class RedisBacked:
         self.url = redact_url(url) if url else "client"
         self._owns_client = client is None
         self.redis = client or make_client(url or "", timeouts=self.timeouts, max_connections=max_connections)
-        self.breaker = breaker or CircuitBreaker(breaker_name)
+        self.breaker = breaker or CircuitBreaker(
+            breaker_name,
+            hint=f"Redis at {self.url} is failing: check that it runs and that {REDIS_URL_SETTING} "
+            "(or the url given to the store) points at it",
+        )
 
     async def call(self, operation: Callable[[], Awaitable[T]]) -> T:
         """Run one Redis operation under the deadline and the breaker (StoreUnavailable on failure)."""
         return await self.breaker.call(operation, timeout=self.timeouts.operation)
+
+    async def ping(self, timeout: float = STARTUP_PING_TIMEOUT) -> str | None:
+        """``None`` if Redis answers PING within ``timeout`` seconds, else why not (one line).
+
+        Bypasses the breaker: a start-up check must not open it for the first real requests.
+        """
+        try:
+            async with asyncio.timeout(timeout):
+                await self.redis.ping()
+        except TimeoutError:
+            return f"Redis at {self.url} did not answer PING within {timeout:g} s"
+        except Exception as exc:  # redis-py's errors, OSError: all mean "not usable", all reported
+            detail = str(exc).strip().rstrip(".") or type(exc).__name__
+            if "DB index" in detail:
+                detail += " (the server has fewer databases: see `databases` in redis.conf)"
+            return f"Redis at {self.url} is unusable: {type(exc).__name__}: {detail}"
+        return None
 
     async def health(self) -> dict[str, Any]:
         return {"backend": "redis", "url": self.url, "breaker": self.breaker.state}
@@ -111,4 +195,14 @@ def redact_url(url: str) -> str:
     return f"{scheme}://{user}:***@{host}" if user else f"{scheme}://***@{host}"
 
 
-__all__ = ["RedisBacked", "RedisTimeouts", "make_client", "redact_url"]
+__all__ = [
+    "REDIS_URL_SETTING",
+    "SCHEMES",
+    "STARTUP_PING_TIMEOUT",
+    "RedisBacked",
+    "RedisTimeouts",
+    "make_client",
+    "redact_url",
+    "redis_url_problems",
+    "validate_redis_url",
+]

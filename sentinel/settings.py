@@ -8,7 +8,8 @@ URL is shown redacted, so ``repr(settings)`` is safe to log.
 | variable | setting |
 |---|---|
 | ``SENTINEL_SECRET_KEYS`` / ``_FILE`` | signing keys, newest first (required) |
-| ``SENTINEL_REDIS_URL`` | share sessions and login limits through Redis |
+| ``SENTINEL_REDIS_URL`` | share sessions and login limits through Redis (validated at start) |
+| ``SENTINEL_REDIS_STARTUP`` | ``require`` (default): refuse to start if Redis does not answer; ``degraded`` |
 | ``SENTINEL_HOST``, ``SENTINEL_PORT`` | bind address for the examples and the demo (127.0.0.1:8000) |
 | ``SENTINEL_LOG_FORMAT`` | ``json`` for JSON security-event lines, ``text`` (default) otherwise |
 | ``SENTINEL_CSRF``, ``SENTINEL_XML_GUARD``, ``SENTINEL_SHEDDING`` | ``off`` disables that guard (warns) |
@@ -26,7 +27,7 @@ import os
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 
 from sentinel.csrf import CSRFSettings
 from sentinel.errors import ConfigurationError, SentinelUnsafeWarning
@@ -34,7 +35,7 @@ from sentinel.headers import BASIC, HeaderPolicy, policy_from_env
 from sentinel.health import HealthSettings
 from sentinel.keys import Secret, coerce_keys, keys_from_env
 from sentinel.ratelimit import DEFAULT_AUTH_POLICY, NO_PROXIES, AuthPolicy, TrustedProxies
-from sentinel.redis_client import redact_url
+from sentinel.redis_client import REDIS_URL_SETTING, redact_url, redis_url_problems
 from sentinel.sessions import SessionSettings
 from sentinel.shedding import BodyDeadline, SheddingPolicy
 from sentinel.xml import XMLGuardSettings
@@ -42,6 +43,8 @@ from sentinel.xml import XMLGuardSettings
 logger = logging.getLogger("sentinel")
 T = TypeVar("T")
 LOOPBACK = "127.0.0.1"
+#: What the lifespan start-up does when Redis does not answer (see docs/protect.md).
+RedisStartup = Literal["require", "degraded"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +54,10 @@ class SentinelSettings:
     #: Newest first; strings or bytes are accepted and wrapped in :class:`Secret`.
     secret_keys: Sequence[Secret | str | bytes]
     redis_url: str | None = None
+    #: ``require``: a Redis that does not answer at start fails the lifespan start-up (the server
+    #: exits, naming Redis and SENTINEL_REDIS_URL). ``degraded``: start anyway, log an error; requests
+    #: that need Redis answer 503 until it is back.
+    redis_startup: RedisStartup = "require"
     sessions: SessionSettings = field(default_factory=SessionSettings)
     xml: XMLGuardSettings | None = field(default_factory=XMLGuardSettings)
     csrf: CSRFSettings | None = field(default_factory=CSRFSettings)
@@ -73,6 +80,12 @@ class SentinelSettings:
             object.__setattr__(self, "secret_keys", keys)
         except ConfigurationError as exc:
             problems.extend(exc.problems)
+        if self.redis_url is not None:
+            problems.extend(redis_url_problems(self.redis_url, setting=REDIS_URL_SETTING))
+        if self.redis_startup not in get_args(RedisStartup):
+            problems.append(
+                f"SENTINEL_REDIS_STARTUP={self.redis_startup!r}: use 'require' (the default) or 'degraded'"
+            )
         if not 0 < self.port < 65536:
             problems.append(f"port {self.port} is not a TCP port")
         if problems:
@@ -111,8 +124,13 @@ class SentinelSettings:
             return env.get(name, "on").strip().lower() not in ("off", "0", "false", "no")
 
         values: dict[str, Any] = {
-            "secret_keys": tuple(read(lambda: keys_from_env("SENTINEL_SECRET_KEYS", env) or []) or ()),
+            # One problem per cause: a missing variable says so (with the keygen hint); a short key
+            # says it is short, never also "not set".
+            "secret_keys": ()
+            if "secret_keys" in overrides
+            else tuple(read(lambda: keys_from_env("SENTINEL_SECRET_KEYS", env)) or ()),
             "redis_url": env.get("SENTINEL_REDIS_URL") or None,
+            "redis_startup": env.get("SENTINEL_REDIS_STARTUP", "require").strip().lower(),
             "xml": read(XMLGuardSettings) if switch("SENTINEL_XML_GUARD") else None,
             "csrf": read(lambda: CSRFSettings.from_env(env)) if switch("SENTINEL_CSRF") else None,
             "headers": read(lambda: policy_from_env(env)) if switch("SENTINEL_HEADERS") else None,
@@ -125,9 +143,10 @@ class SentinelSettings:
             "host": env.get("SENTINEL_HOST", LOOPBACK),
             "port": read(lambda: _port(env)) or 8000,
         }
-        if not values["secret_keys"] and "secret_keys" not in overrides:
-            problems.append("SENTINEL_SECRET_KEYS (or SENTINEL_SECRET_KEYS_FILE) is not set")
         if problems:
+            # Report the Redis URL's problems too, so one restart fixes everything.
+            if values["redis_url"] and "redis_url" not in overrides:
+                problems.extend(redis_url_problems(values["redis_url"], setting=REDIS_URL_SETTING))
             raise ConfigurationError(problems)
         values.update(overrides)
         return cls(**values)
@@ -149,4 +168,4 @@ def _port(env: Mapping[str, str]) -> int:
     return int(raw)
 
 
-__all__ = ["SentinelSettings"]
+__all__ = ["RedisStartup", "SentinelSettings"]

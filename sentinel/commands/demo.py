@@ -23,6 +23,8 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sentinel.extras import install_hint
+
 if TYPE_CHECKING:
     from scanner.result import ScanResult
 
@@ -124,6 +126,15 @@ def _print(results: list[ScanResult], titles: list[str]) -> None:
                 print(f"  {result.target} {check.name}: {check.summary}")
 
 
+def _docs_base(output: Path) -> str | None:
+    """The ``docs/checks/`` pages, relative to the report (links keep working if both move
+    together), or ``None`` when this install has no docs folder."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "checks"
+    if not docs.is_dir():
+        return None
+    return Path(os.path.relpath(docs, output.resolve().parent)).as_posix() + "/"
+
+
 def run(args: argparse.Namespace) -> int:
     from sentinel.cli import CLIError
 
@@ -132,7 +143,7 @@ def run(args: argparse.Namespace) -> int:
         import rich  # noqa: F401
         import uvicorn  # noqa: F401
     except ImportError as exc:
-        raise CLIError("the demo needs the 'demo' extra: pip install 'sentinel-asgi[demo]'") from exc
+        raise CLIError(f"the demo needs the 'demo' extra: {install_hint('demo')}") from exc
     from scanner.report.htmlfmt import render_html_document
     from scanner.scope import is_loopback_host
 
@@ -147,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CLIError("run it from the project root (examples/ must be importable)") from exc
     titles = ["vulnerable_sessions.py", "app.py (hardened)"]
+    labels = ["Vulnerable: examples/vulnerable_sessions.py", "Hardened: examples/app.py (Sentinel)"]
     print("Serving both examples on loopback and scanning them (authorised targets: our own demo apps)...")
     with (
         _Server(vulnerable, args.host, args.vulnerable_port) as bad,
@@ -154,9 +166,13 @@ def run(args: argparse.Namespace) -> int:
     ):
         results = asyncio.run(_scan_both([bad.url, good.url]))
     _print(results, titles)
-    args.output.write_text(
-        render_html_document(results, "Sentinel demo: vulnerable vs hardened"), encoding="utf-8"
+    page = render_html_document(
+        results,
+        "Sentinel demo: vulnerable vs hardened",
+        labels=labels,
+        docs_base=_docs_base(args.output),
     )
+    args.output.write_text(page, encoding="utf-8")
     print(f"HTML report: {args.output.resolve()}")
     incomplete = [r for r in results if not r.complete]
     for r in incomplete:

@@ -8,7 +8,7 @@ one merged SARIF (``--sarif``), one JUnit file (``--junit``), a console summary,
 configuration error, or an incomplete run. Settings come from ``[tool.sentinel]`` in
 pyproject.toml; flags override them. See ``docs/ci.md``.
 
-It needs bandit, httpx, rich and uvicorn: ``pip install 'sentinel-asgi[gate]'``.
+It needs bandit, httpx, rich and uvicorn: ``pip install '.[gate]'`` in a checkout.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sentinel.extras import install_hint
+
 if TYPE_CHECKING:
     from scanner.ci.config import GateConfig
     from scanner.ci.run import GateResult
 
-EXTRA_HINT = "the gate needs the 'gate' extra: pip install 'sentinel-asgi[gate]'"
+EXTRA_HINT = f"the gate needs the 'gate' extra: {install_hint('gate')}"
 
 
 def _ids(text: str) -> list[str]:

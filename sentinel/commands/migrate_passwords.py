@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from sentinel.errors import ConfigurationError, SentinelUnsafeWarning
+from sentinel.extras import install_hint
 
 if TYPE_CHECKING:
     from sentinel.migrate import Estimate, Migration, MigrationConfig, RunResult, Survey
 
 URL_ENV = "SENTINEL_MIGRATE_DB_URL"
-EXTRA_HINT = "migrate-passwords needs the 'migrate' extra: pip install 'sentinel-asgi[migrate]'"
+EXTRA_HINT = f"migrate-passwords needs the 'migrate' extra: {install_hint('migrate')}"
 _BACKUP = {
     "sqlite": "sqlite3 FILE '.backup FILE.bak'",
     "postgresql": "pg_dump --table={table}",

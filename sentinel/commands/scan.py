@@ -4,7 +4,7 @@ Exit codes: 0 nothing confirmed at or above ``--fail-on`` (default high); 1 find
 or an expired baseline entry; 2 a usage or configuration error, or an incomplete scan (unreachable
 target, failed login, spent budget). See ``docs/scanner.md``.
 
-The scanner needs the ``scan`` extra (httpx, rich): ``pip install 'sentinel-asgi[scan]'``.
+The scanner needs the ``scan`` extra (httpx, rich): ``pip install '.[scan]'`` in a checkout.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sentinel.extras import install_hint
+
 if TYPE_CHECKING:
     from scanner.config import ScanConfig
     from scanner.result import ScanResult
 
-EXTRA_HINT = "the scanner needs the 'scan' extra: pip install 'sentinel-asgi[scan]'"
+EXTRA_HINT = f"the scanner needs the 'scan' extra: {install_hint('scan')}"
 
 
 def _ids(text: str) -> frozenset[str]:

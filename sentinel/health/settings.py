@@ -66,7 +66,7 @@ class HealthSettings:
         if unknown:
             raise ConfigurationError([f"unknown health setting(s): {', '.join(unknown)}"])
         values: dict[str, Any] = {}
-        tokens = keys_from_env("SENTINEL_HEALTH_TOKEN", env)
+        tokens = keys_from_env("SENTINEL_HEALTH_TOKEN", env, required=False)
         if tokens:
             values["tokens"] = tuple(tokens)
         if env.get("SENTINEL_HEALTH_PATH"):

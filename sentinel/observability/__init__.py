@@ -2,7 +2,15 @@
 (``docs/operations.md``). Prometheus export lives in :mod:`sentinel.observability.metrics`, imported
 on demand because it needs the ``metrics`` extra."""
 
-from sentinel.observability.formatter import ENVELOPE, JsonFormatter, configure_security_log, utc_timestamp
+from sentinel.observability.formatter import (
+    ENVELOPE,
+    FORMATTERS,
+    TEXT_LEADING,
+    JsonFormatter,
+    TextFormatter,
+    configure_security_log,
+    utc_timestamp,
+)
 from sentinel.observability.hooks import (
     EventHooks,
     Hook,
@@ -25,14 +33,17 @@ from sentinel.observability.request_id import RequestIdMiddleware, current_reque
 
 __all__ = [
     "ENVELOPE",
+    "FORMATTERS",
     "MAX_STRING",
     "REDACTED",
     "SENSITIVE_NAME",
+    "TEXT_LEADING",
     "EventHooks",
     "Hook",
     "JsonFormatter",
     "RequestIdMiddleware",
     "SecurityEvent",
+    "TextFormatter",
     "add_hook",
     "configure_security_log",
     "current_request_id",

@@ -1,4 +1,4 @@
-"""``JsonFormatter``: one JSON object per line for Sentinel's security events (and any other record).
+"""``JsonFormatter`` and ``TextFormatter``: one line per security event (or any other record).
 
 A security event (a record logged by :func:`sentinel.events.security_event`, which carries its
 fields in ``extra={"sentinel": {...}}``) becomes::
@@ -10,6 +10,15 @@ fields in ``extra={"sentinel": {...}}``) becomes::
 Any other record becomes the same envelope with a ``message``. Every field passes through
 :mod:`sentinel.observability.redact` first, and JSON escaping keeps each record on one line whatever
 a field contains (no log forging by newline). Timestamps are UTC.
+
+``TextFormatter`` (``SENTINEL_LOG_FORMAT=text``, the default) prints the same fields, redacted the
+same way, as ``key=value`` pairs a person can read, the ones an operator looks for first::
+
+    2025-01-31T12:00:00.123Z WARNING csrf.refused refused reason=token-missing method=POST
+    path=/transfer client_ip=127.0.0.1 request_id=4bf92f35 session=<hash> ...others, sorted...
+
+(on one line). A value with a space, quote, ``=`` or control character is written as a JSON string,
+so a field still cannot start a new line or fake another field.
 """
 
 from __future__ import annotations
@@ -29,6 +38,9 @@ from sentinel.observability.request_id import current_request_id
 ENVELOPE = ("event", "outcome", "request_id", "session", "client_ip", "path")
 _RESERVED = frozenset({"timestamp", "level", "logger", "message", "exception", *ENVELOPE})
 _ENCODER = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=str)
+#: The text format's leading fields after ``event outcome``: what an operator reads first.
+TEXT_LEADING = ("reason", "method", "path", "client_ip", "request_id", "session")
+_BARE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:/@+,*<>[]%")
 
 
 def utc_timestamp(created: float) -> str:
@@ -64,25 +76,89 @@ class JsonFormatter(logging.Formatter):
         return _ENCODER.encode(doc)
 
 
+def _text_value(value: Any) -> str:
+    text = value if isinstance(value, str) else _ENCODER.encode(value)
+    if text and all(ch in _BARE for ch in text):
+        return text
+    return _ENCODER.encode(text)
+
+
+class TextFormatter(logging.Formatter):
+    """Format records as single readable lines: ``timestamp LEVEL event outcome key=value ...``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        head = f"{utc_timestamp(record.created)} {record.levelname}"
+        payload = getattr(record, "sentinel", None)
+        if isinstance(payload, Mapping):
+            fields = redact_fields(payload)
+            if fields.get("request_id") is None:
+                fields["request_id"] = current_request_id()
+            event, outcome = fields.pop("event", None), fields.pop("outcome", None)
+            order = [n for n in TEXT_LEADING if n in fields] + sorted(set(fields) - set(TEXT_LEADING))
+            pairs = [f"{name}={_text_value(fields[name])}" for name in order if fields[name] is not None]
+            line = " ".join([head, _text_value(str(event)), _text_value(str(outcome)), *pairs])
+        else:
+            message = scrub(record.getMessage())
+            if not message.isprintable():  # a newline or control character: quote, never split
+                message = _ENCODER.encode(message)
+            line = f"{head} {record.name}: {message}"
+        if record.exc_info:
+            line += " exception=" + _ENCODER.encode(scrub(self.formatException(record.exc_info)))
+        return line
+
+
+FORMATTERS: dict[str, type[logging.Formatter]] = {"json": JsonFormatter, "text": TextFormatter}
 _HANDLER_MARK = "_sentinel_json_handler"
 
 
-def configure_security_log(
-    stream: IO[str] | None = None, *, level: int = logging.INFO, logger_name: str = LOGGER_NAME
-) -> logging.Handler:
-    """Send ``logger_name`` records to ``stream`` (stderr by default) as JSON lines, at ``level``.
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is *now* (as logging's last-resort handler does), so a
+    handler installed under a test's captured stderr keeps working after that capture closes."""
 
-    Idempotent: a second call reuses the handler it added. Propagation is left as it was, so
-    handlers on the root logger (pytest's, your app's) keep seeing the records too.
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: IO[str]) -> None:
+        pass  # always sys.stderr
+
+
+def configure_security_log(
+    stream: IO[str] | None = None,
+    *,
+    level: int = logging.INFO,
+    logger_name: str = LOGGER_NAME,
+    format: str = "json",
+) -> logging.Handler:
+    """Send ``logger_name`` records to ``stream`` (stderr by default) at ``level``, one line each,
+    as JSON (``format="json"``) or readable ``key=value`` text (``format="text"``).
+
+    Idempotent: a second call reuses the handler it added (switching its format if asked), unless
+    it names another ``stream``, which then replaces the first.
+    Propagation is left as it was, so handlers on the root logger (pytest's, your app's) keep seeing
+    the records too.
     """
+    if format not in FORMATTERS:
+        from sentinel.errors import ConfigurationError
+
+        raise ConfigurationError([f"log format {format!r}: use 'text' or 'json' (SENTINEL_LOG_FORMAT)"])
     logger = logging.getLogger(logger_name)
     for handler in logger.handlers:
         if getattr(handler, _HANDLER_MARK, False):
+            if stream is not None and getattr(handler, "stream", None) is not stream:
+                logger.removeHandler(handler)  # a new destination: replace, never write to both
+                break
             handler.setLevel(level)
+            if not isinstance(handler.formatter, FORMATTERS[format]):
+                handler.setFormatter(FORMATTERS[format]())
             logger.setLevel(min(level, logger.getEffectiveLevel()))
             return handler
-    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
-    handler.setFormatter(JsonFormatter())
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
+    handler.setFormatter(FORMATTERS[format]())
     handler.setLevel(level)
     setattr(handler, _HANDLER_MARK, True)
     logger.addHandler(handler)
@@ -90,4 +166,12 @@ def configure_security_log(
     return handler
 
 
-__all__ = ["ENVELOPE", "JsonFormatter", "configure_security_log", "utc_timestamp"]
+__all__ = [
+    "ENVELOPE",
+    "FORMATTERS",
+    "TEXT_LEADING",
+    "JsonFormatter",
+    "TextFormatter",
+    "configure_security_log",
+    "utc_timestamp",
+]

@@ -1,4 +1,4 @@
-"""Prometheus metrics (optional: ``pip install 'sentinel-asgi[metrics]'``).
+"""Prometheus metrics (optional: ``pip install '.[metrics]'`` in a checkout).
 
 Two pieces, each usable alone:
 
@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sentinel.errors import ConfigurationError
+from sentinel.extras import install_hint
 from sentinel.observability.hooks import SecurityEvent, add_hook
 from sentinel.shedding import HistogramSnapshot, LoadShedder
 
@@ -28,7 +29,7 @@ try:
     from prometheus_client.registry import Collector
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ConfigurationError(
-        ["sentinel.observability.metrics needs the metrics extra: pip install 'sentinel-asgi[metrics]'"]
+        [f"sentinel.observability.metrics needs the metrics extra: {install_hint('metrics')}"]
     ) from exc
 
 

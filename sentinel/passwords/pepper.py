@@ -51,7 +51,7 @@ class Pepper:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Pepper | None:
         """The pepper configured in the environment, or ``None`` when none is set."""
-        keys = keys_from_env(PEPPER_ENV, environ)
+        keys = keys_from_env(PEPPER_ENV, environ, required=False)
         return None if keys is None else cls(keys)
 
     @property

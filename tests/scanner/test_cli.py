@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -142,6 +143,12 @@ def test_demo_scans_both_apps_and_writes_the_html_report(
     assert f"HTML report: {report.resolve()}" in out
     html = report.read_text()
     assert html.count("<h2>") == 2 and "SNT104" in html
+    assert (
+        "Vulnerable</span> examples/vulnerable_sessions.py" in html
+        and "Hardened</span> examples/app.py" in html
+    )
+    links = set(re.findall(r"<a href='([^']+)'>", html))
+    assert links and all((report.parent / link).is_file() for link in links)  # relative to the report
 
 
 def test_demo_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str]) -> None:

@@ -334,8 +334,8 @@ def test_the_operations_page_example_runs_as_written() -> None:
     assert match is not None
     namespace: dict[str, Any] = {}
     exec(compile(match.group(1), "docs/operations.md", "exec"), namespace)  # noqa: S102 - our own docs
-    assert isinstance(namespace["app"], BodyDeadlineMiddleware)
-    assert namespace["app"].deadline == BodyDeadline()
+    assert isinstance(namespace["guarded"], BodyDeadlineMiddleware)
+    assert namespace["guarded"].deadline == BodyDeadline()
 
 
 async def test_a_request_whose_response_has_started_keeps_its_slot_while_it_waits() -> None:

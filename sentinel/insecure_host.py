@@ -1,0 +1,96 @@
+"""Say once, per host, why a dev server reached over plain http on a hostname will not keep a session.
+
+Sentinel's session cookie is ``Secure`` (``__Host-sid`` by default). Browsers accept a Secure cookie
+over plain ``http://`` only on ``localhost`` and loopback addresses; opened as
+``http://myhost:8000``, Chromium refuses it (``InvalidPrefix``/``Secure`` in DevTools), no session
+survives, and every POST is then refused by the CSRF or session checks, which see no session. The
+server cannot see the browser's refusal, but it can see the cause: a request over plain http whose
+``Host`` is not loopback. :class:`InsecureHostWarning` logs one WARNING per such host, naming the
+fixes.
+
+A TLS-terminating proxy in front makes the scope say ``http`` too; a request carrying
+``X-Forwarded-Proto: https`` or ``Forwarded: proto=https`` is taken as proxied and not warned about
+(run uvicorn with ``--proxy-headers`` so the scheme is right everywhere).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import threading
+
+from sentinel.types import ASGIApp, Receive, Scope, Send
+
+logger = logging.getLogger("sentinel")
+
+#: Hosts remembered at most; past it no more warnings (a flood of Host headers cannot grow memory).
+MAX_HOSTS = 64
+
+
+def is_loopback_name(host: str) -> bool:
+    """Whether browsers treat ``host`` (no port) as a secure context over plain http."""
+    name = host.strip("[]").lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _host(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"host":
+            text: str = bytes(value).decode("latin-1").strip()
+            if text.startswith("["):
+                return text.partition("]")[0] + "]"
+            return text.rpartition(":")[0] if text.count(":") == 1 else text
+    return None
+
+
+def _proxied_https(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"x-forwarded-proto" and value.strip().lower() == b"https":
+            return True
+        if name == b"forwarded" and b"proto=https" in value.lower():
+            return True
+    return False
+
+
+class InsecureHostWarning:
+    """Plain ASGI middleware: logs one warning per non-loopback host reached over plain http."""
+
+    def __init__(self, app: ASGIApp, *, cookie_name: str) -> None:
+        self.app = app
+        self.cookie_name = cookie_name
+        self._warned: set[str] = set()
+        self._lock = threading.Lock()
+
+    def _warn_once(self, raw_host: str, port: str) -> None:
+        host = "".join(ch for ch in raw_host[:100] if ch.isalnum() or ch in ".-:[]_")  # log-safe
+        with self._lock:
+            if host in self._warned or len(self._warned) >= MAX_HOSTS:
+                return
+            self._warned.add(host)
+        logger.warning(
+            "request to http://%s%s over plain http: browsers refuse the Secure session cookie %s on "
+            "a non-localhost http origin, so no session will survive and every POST will be refused "
+            "(CSRF/session). Use https, or open the app as http://localhost%s; behind a TLS proxy, run "
+            "uvicorn with --proxy-headers. (Logged once per host.)",
+            host,
+            port,
+            self.cookie_name,
+            port,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("scheme") == "http":
+            host = _host(scope)
+            if host and not is_loopback_name(host) and not _proxied_https(scope):
+                server = scope.get("server")
+                port = f":{server[1]}" if server and server[1] not in (80, None) else ""
+                self._warn_once(host, port)
+        await self.app(scope, receive, send)
+
+
+__all__ = ["MAX_HOSTS", "InsecureHostWarning", "is_loopback_name"]
