@@ -115,7 +115,7 @@ class NewSessionBudget:
         security_event(
             "session.create_refused",
             outcome="refused",
-            level=logging.WARNING,
+            level=logging.INFO,  # one line per refusal: a flood must not become a log flood too
             scope=scope,
             retry_after=retry_after,
         )
