@@ -52,6 +52,9 @@ def store_problem(exc: StoreError) -> Problem:
 
 
 _PRIVATE = b"private, no-store"
+#: Sent with a logout: browsers drop this origin's cached pages, including the back/forward cache,
+#: which may otherwise restore a ``no-store`` page on Back (Chromium does, on ``http://localhost``).
+_CLEAR_CACHE = (b"clear-site-data", b'"cache"')
 
 
 def _keeps_private(value: bytes) -> bool:
@@ -186,7 +189,10 @@ class SessionMiddleware:
                 cookie = committed
                 private = authenticated or session.user_id is not None
                 if cookie is not None or session.accessed or private:
-                    message["headers"] = session_headers(message.get("headers", ()), cookie, private=private)
+                    headers = session_headers(message.get("headers", ()), cookie, private=private)
+                    if authenticated and session.user_id is None:
+                        headers.append(_CLEAR_CACHE)  # logged out: no cached page of the user's
+                    message["headers"] = headers
             await send(message)
 
         try:

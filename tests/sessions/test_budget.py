@@ -36,7 +36,12 @@ def shop(store: SessionStore, **options: Any) -> Starlette:
         headers = dict(request.query_params)
         return JSONResponse({"user": sentinel.get_session(request).user_id}, headers=headers)
 
+    async def logout(request: Request) -> Response:
+        await sentinel.logout(request)
+        return JSONResponse({"logged_out": True})
+
     routes = [
+        Route("/logout", logout, methods=["POST"]),
         Route("/cart", cart, methods=["POST"]),
         Route("/login", login, methods=["POST"]),
         Route("/page", page),
@@ -208,3 +213,8 @@ async def test_logged_in_responses_are_private_and_vary_on_the_cookie() -> None:
         assert no_store.headers.get_list("cache-control") == ["no-store"]
         lookalike = await page(**{"cache-control": "max-age=60, x-private-ish"})
         assert lookalike.headers.get_list("cache-control") == ["private, no-store"]
+        assert "clear-site-data" not in lookalike.headers
+        logout = await c.post("/logout", headers=sent)
+        assert logout.headers["cache-control"] == "private, no-store"
+        assert logout.headers["clear-site-data"] == '"cache"'  # and the back/forward cache with it
+        assert "clear-site-data" not in (await c.post("/logout")).headers  # nobody was logged in
