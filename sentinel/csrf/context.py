@@ -17,13 +17,13 @@ middleware itself.
 
 from __future__ import annotations
 
-import re
 import time
 
 from sentinel.csrf.presession import PreSessionCookie
 from sentinel.csrf.settings import CSRFSettings
 from sentinel.csrf.tokens import PRESESSION_IDENTITY, TokenSigner
 from sentinel.sessions import Session
+from sentinel.sessions.cookies import CookieReader
 from sentinel.types import Scope
 
 _CLEAR_SUFFIX = "; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT"
@@ -35,19 +35,11 @@ class PreSessionPolicy:
     def __init__(self, codec: PreSessionCookie, settings: CSRFSettings) -> None:
         self.codec = codec
         name = settings.presession_cookie
-        self._find = re.compile(rf"(?:^|;)\s*{re.escape(name)}=\s*\"?([^;\"]*)").findall
+        self.carried = CookieReader(name).values
         secure = "; Secure" if settings.presession_secure else ""
         attributes = f"Path=/; HttpOnly{secure}; SameSite=Lax"
         self._set = f"{name}={{}}; {attributes}"
         self.clear = f"{name}=; {attributes}{_CLEAR_SUFFIX}"
-
-    def carried(self, scope: Scope) -> list[str]:
-        """Every value the request's Cookie header(s) give the pre-session cookie (usually 0 or 1)."""
-        values: list[str] = []
-        for name, raw in scope["headers"]:
-            if name == b"cookie":
-                values.extend(self._find(raw.decode("latin-1")))
-        return values
 
     def set_cookie(self, value: str) -> str:
         return self._set.format(value)

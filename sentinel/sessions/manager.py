@@ -14,13 +14,13 @@ All decisions about identity live here, so the rules read in one place:
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 
 from sentinel.events import security_event
 from sentinel.sessions.budget import NewSessionBudget, TooManyNewSessions, too_many_new_sessions
 from sentinel.sessions.config import SessionSettings
+from sentinel.sessions.cookies import CookieReader
 from sentinel.sessions.ids import CookieSigner, new_session_id, session_hash, store_key
 from sentinel.sessions.record import Meta, RecordError, dump_data, dump_record, load_record
 from sentinel.sessions.session import CookieAction, Session
@@ -50,7 +50,7 @@ class SessionManager:
         #: Charged once per new record; ``None`` charges nothing (tests, or a proxy that limits).
         self.budget = budget
         self._cookie_name = settings.cookie_name
-        self._find_cookie = re.compile(rf"(?:^|;)\s*{re.escape(self._cookie_name)}=\s*\"?([^;\"]*)").findall
+        self._cookies = CookieReader(self._cookie_name)
         attributes = settings.cookie_attributes()
         if settings.max_age is not None:
             attributes += f"; Max-Age={settings.max_age}"
@@ -58,14 +58,6 @@ class SessionManager:
         self._clear_value = f"{self._cookie_name}=; {settings.cookie_attributes()}{_CLEAR_SUFFIX}"
 
     # -- reading -----------------------------------------------------------------------------
-    def _cookie_values(self, scope: Scope) -> list[str]:
-        """Every value the request's Cookie header(s) give our cookie name (usually 0 or 1)."""
-        values: list[str] = []
-        for name, raw in scope["headers"]:
-            if name == b"cookie":
-                values.extend(self._find_cookie(raw.decode("latin-1")))
-        return values
-
     def _ttl(self, meta: Meta, now: float) -> float:
         """Seconds this record may live from ``now``: 0 or less means expired."""
         s = self.settings
@@ -75,7 +67,7 @@ class SessionManager:
 
     async def open(self, scope: Scope) -> Session:
         """The request's session: adopted from an authentic, live cookie, or new and empty."""
-        values = self._cookie_values(scope)
+        values = self._cookies.values(scope)
         if not values:
             return Session(self)
         if len(values) > 1:

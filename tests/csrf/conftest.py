@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 import sentinel
 from sentinel.csrf import CSRFMiddleware, csrf_token
+from tests.support.browser import PRE, SID, set_cookies
 
 KEY = "csrf-test-key-" + "k" * 40
 SITE = "https://testserver"
@@ -72,19 +73,6 @@ def build(*, csrf: bool = True, **options: Any) -> Starlette:
         options.setdefault("secret_keys", [KEY])
         middleware.append(Middleware(CSRFMiddleware, **options))
     return Starlette(routes=routes, middleware=middleware)
-
-
-SID = "__Host-sid"
-PRE = "__Host-sentinel-pre"
-
-
-def set_cookies(response: httpx.Response) -> dict[str, str]:
-    """What the response's Set-Cookie headers give each cookie name ('' when they clear it)."""
-    found: dict[str, str] = {}
-    for header in response.headers.get_list("set-cookie"):
-        name, _, rest = header.partition("=")
-        found[name] = rest.split(";", 1)[0]
-    return found
 
 
 def cookie_of(response: httpx.Response) -> str | None:
