@@ -193,7 +193,6 @@ class MemoryStore:
             "backend": "memory",
             "live_sessions": len(self._entries),
             "max_sessions": self.max_sessions,
-            "login_reserve": self.login_reserve,
             "state": "ok" if len(self._entries) < self.max_sessions else "full",
         }
 
