@@ -76,7 +76,7 @@ def session_headers(
     """
     out: list[tuple[bytes, bytes]] = []
     has_vary = False
-    has_private = False
+    kept_policy = False
     for name, value in headers:
         if name == b"vary":
             has_vary = True
@@ -85,13 +85,13 @@ def session_headers(
         elif name == b"cache-control":
             if cookie is not None or (private and not _keeps_private(value)):
                 continue
-            has_private = True
+            kept_policy = True
         out.append((name, value))
     if not has_vary:
         out.append((b"vary", b"Cookie"))
     if cookie is not None:
         out.append((b"set-cookie", cookie.encode("latin-1")))
-    if cookie is not None or (private and not has_private):
+    if cookie is not None or (private and not kept_policy):
         out.append((b"cache-control", _PRIVATE))
     return out
 
