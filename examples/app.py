@@ -19,8 +19,10 @@ newest key first; ``SENTINEL_REDIS_URL`` to share sessions and login rate limits
 sessions then die with the process.
 
 The whole stack comes from one call, :func:`sentinel.protect`: request IDs, security headers, load
-shedding, sessions, CSRF (Origin checks *and* a session-bound token in every form; JSON clients send
-it as ``X-CSRF-Token``) and the XML guard.
+shedding, sessions, CSRF (Origin checks *and* a token in every form, bound to a signed pre-session
+cookie for visitors and to the session once logged in, so browsing stores nothing server-side; JSON
+clients send it as ``X-CSRF-Token``) and the XML guard. Logged-in pages such as ``/me`` go out
+``Cache-Control: private, no-store`` with ``Vary: Cookie``.
 
 Logins go through :class:`sentinel.auth.Authenticator`: rate limit, argon2 verify off the event loop,
 transparent rehash, session rotation, security event.

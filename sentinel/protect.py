@@ -75,6 +75,7 @@ class Protected:
             secret_keys=_derive(s.secret_keys, "session"),
             store=self.session_store,
             settings=s.sessions,
+            proxies=s.trusted_proxies,
         )
         if self.shedder is not None:
             stack = LoadSheddingMiddleware(stack, shedder=self.shedder)

@@ -3,6 +3,7 @@
 from sentinel.csrf.errors import CSRFError, CSRFNotInstalled
 from sentinel.csrf.middleware import CONTEXT_KEY, CSRFMiddleware, body_too_large, csrf_problem, csrf_token
 from sentinel.csrf.origin import OriginCheck, normalize_origin, own_origin
+from sentinel.csrf.presession import PreSessionCookie
 from sentinel.csrf.settings import DEFAULT_MAX_BODY, SAFE_METHODS, CSRFMode, CSRFSettings
 from sentinel.csrf.tokens import SEED_KEY, TOKEN_LENGTH, TokenSigner
 
@@ -18,6 +19,7 @@ __all__ = [
     "CSRFNotInstalled",
     "CSRFSettings",
     "OriginCheck",
+    "PreSessionCookie",
     "TokenSigner",
     "body_too_large",
     "csrf_problem",

@@ -1,7 +1,8 @@
-"""``CSRFMiddleware``: state-changing requests must come from this site and carry the session's token.
+"""``CSRFMiddleware``: state-changing requests must come from this site and carry a bound token.
 
-Install it *inside* :class:`~sentinel.SessionMiddleware` (the token lives in the session). Per
-request:
+Install it *inside* :class:`~sentinel.SessionMiddleware`. Tokens of a logged-in user are bound to
+the session; an anonymous visitor's are bound to a signed pre-session cookie, so public pages with
+forms store nothing server-side (:mod:`sentinel.csrf.context` has the rule). Per request:
 
 - safe methods (GET, HEAD, OPTIONS, TRACE) and exempt paths pass: a token is never required to
   read. The app must keep its side of the bargain: safe methods never change state;
@@ -20,9 +21,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from sentinel.csrf.body import BodyTooLarge, ClientDisconnected, declared_length, read_body, replay
+from sentinel.csrf.context import PreSessionPolicy, RequestCSRF
 from sentinel.csrf.errors import CSRFNotInstalled
 from sentinel.csrf.forms import MULTIPART, URLENCODED, parse_content_type, token_from_form
 from sentinel.csrf.origin import OriginCheck
+from sentinel.csrf.presession import PreSessionCookie
 from sentinel.csrf.settings import SAFE_METHODS, CSRFSettings
 from sentinel.csrf.tokens import TokenSigner
 from sentinel.errors import ConfigurationError
@@ -30,10 +33,11 @@ from sentinel.events import security_event
 from sentinel.keys import Secret, coerce_keys
 from sentinel.problem import Problem, send_problem
 from sentinel.sessions import NoSessionError, Session, session_hash
+from sentinel.sessions.middleware import session_headers
 from sentinel.shedding.paths import PathMatcher
-from sentinel.types import ASGIApp, Receive, Scope, Send
+from sentinel.types import ASGIApp, Message, Receive, Scope, Send
 
-#: Where the middleware leaves its signer for :func:`csrf_token`.
+#: Where the middleware leaves the request's CSRF state for :func:`csrf_token`.
 CONTEXT_KEY = "sentinel.csrf"
 
 _DETAILS = {
@@ -75,15 +79,16 @@ def _session(scope: Scope) -> Session:
 
 
 def csrf_token(request: Any) -> str:
-    """A fresh token for this request's session (put it in a form field or the header).
+    """A fresh token for this request (put it in a form field or the header).
 
-    ``request`` is a Starlette request (anything with ``.scope``) or an ASGI scope. The first call
-    in a session stores its seed, which saves the session (an anonymous one gets its cookie)."""
+    ``request`` is a Starlette request (anything with ``.scope``) or an ASGI scope. For a logged-in
+    user the first call stores the session's seed. For an anonymous visitor nothing is stored: the
+    token is bound to the pre-session cookie, which the response sets if the browser has none."""
     scope: Scope = getattr(request, "scope", request)
-    signer = scope.get(CONTEXT_KEY)
-    if not isinstance(signer, TokenSigner):
+    context = scope.get(CONTEXT_KEY)
+    if not isinstance(context, RequestCSRF):
         raise CSRFNotInstalled("no CSRF context on this request: add sentinel CSRFMiddleware")
-    return signer.issue(_session(scope))
+    return context.issue(_session(scope))
 
 
 class CSRFMiddleware:
@@ -103,7 +108,9 @@ class CSRFMiddleware:
             raise ConfigurationError(["pass settings= or individual CSRF options, not both"])
         self.app = app
         self.settings = s = settings or CSRFSettings(**options)
-        self.signer = TokenSigner(coerce_keys(secret_keys, what="secret_keys"))
+        keys = coerce_keys(secret_keys, what="secret_keys")
+        self.signer = TokenSigner(keys)
+        self._presession = PreSessionPolicy(PreSessionCookie(keys, max_age=s.presession_max_age), s)
         self._origin = OriginCheck(s.trusted_origins, allow_same_site=s.allow_same_site)
         self._exempt = PathMatcher(s.exempt_paths)
         self._header = s.header_name.lower().encode("latin-1")
@@ -112,7 +119,8 @@ class CSRFMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        scope[CONTEXT_KEY] = self.signer
+        context = scope[CONTEXT_KEY] = RequestCSRF(self.signer, self._presession, scope)
+        send = _with_presession_cookie(scope, send, context)
         if scope["method"] in SAFE_METHODS or (self._exempt and self._exempt(scope["path"])):
             await self.app(scope, receive, send)
             return
@@ -142,7 +150,7 @@ class CSRFMiddleware:
             if token is None:
                 await self._refuse(scope, send, "token-missing")
                 return
-            if not self.signer.verify(token, _session(scope)):
+            if not context.verify(token, _session(scope)):
                 await self._refuse(scope, send, "token-invalid")
                 return
         await self.app(scope, receive, send)
@@ -181,6 +189,20 @@ class CSRFMiddleware:
             method=scope["method"],
         )
         await send_problem(send, csrf_problem(reason))
+
+
+def _with_presession_cookie(scope: Scope, send: Send, context: RequestCSRF) -> Send:
+    """``send``, setting or expiring the pre-session cookie at the start of the response."""
+
+    async def send_wrapper(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            session = scope.get("session")
+            cookie = context.cookie_header(session if isinstance(session, Session) else None)
+            if cookie is not None or context.issued_presession:
+                message["headers"] = session_headers(message.get("headers", ()), cookie)
+        await send(message)
+
+    return send_wrapper
 
 
 __all__ = ["CONTEXT_KEY", "CSRFMiddleware", "body_too_large", "csrf_problem", "csrf_token"]

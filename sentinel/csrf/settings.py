@@ -51,6 +51,13 @@ class CSRFSettings:
     #: signature, say. The CSRF context (``csrf_token()``) still works on them.
     exempt_paths: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY
+    #: The signed cookie anonymous visitors' tokens are bound to (``docs/csrf.md``). ``__Host-``
+    #: means Secure, host-only and ``Path=/``: no sibling subdomain can plant or overwrite it.
+    presession_cookie: str = "__Host-sentinel-pre"
+    #: Seconds a pre-session cookie (and every token bound to it) stays valid, checked server-side.
+    presession_max_age: int = 12 * 60 * 60
+    #: Off only for local development over plain HTTP on a host other than ``localhost`` (warns).
+    presession_secure: bool = True
 
     def __post_init__(self) -> None:
         problems: list[str] = []
@@ -74,12 +81,28 @@ class CSRFSettings:
             problems += exc.problems
         if not 1024 <= self.max_body_bytes <= 64 * 1024 * 1024:
             problems.append("max_body_bytes must be in [1 KiB, 64 MiB]")
+        problems += self._presession_problems()
         if problems:
             raise ConfigurationError(problems)
+        unsafe = []
         if self.allow_same_site:
-            message = "allow_same_site=True: every subdomain of this site may post here"
+            unsafe.append("allow_same_site=True: every subdomain of this site may post here")
+        if not self.presession_secure:
+            unsafe.append("presession_secure=False: the pre-session cookie travels over plain HTTP")
+        for message in unsafe:
             logger.warning("UNSAFE CSRF setting: %s", message)
             warnings.warn(message, SentinelUnsafeWarning, stacklevel=3)
+
+    def _presession_problems(self) -> list[str]:
+        problems: list[str] = []
+        name = self.presession_cookie
+        if not name or any(c in name for c in ' =;,"\t\r\n'):
+            problems.append(f"presession_cookie {name!r} is not a valid cookie name")
+        if name.startswith(("__Host-", "__Secure-")) and not self.presession_secure:
+            problems.append("a __Host-/__Secure- presession_cookie must be Secure (presession_secure=True)")
+        if not 60 <= self.presession_max_age <= 7 * 24 * 60 * 60:
+            problems.append("presession_max_age must be in [60 s, 7 days]")
+        return problems
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> CSRFSettings:

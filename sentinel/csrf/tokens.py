@@ -1,5 +1,9 @@
 """Synchronizer tokens bound to the session, the user and the moment they logged in.
 
+(Anonymous visitors' tokens bind to a signed pre-session cookie instead, so a public page costs no
+stored session: :mod:`sentinel.csrf.presession`. What follows is the session binding, used as soon as
+someone is logged in.)
+
 Each session keeps a random 256-bit seed in its server-side data (``_sentinel_csrf``), created the
 first time a token is asked for. A token is ``r || HMAC(key, seed, identity, r)`` in base64url,
 where ``r`` is 128 fresh random bits per token and ``identity`` is the session's user ID and
@@ -39,6 +43,9 @@ _NONCE_BYTES = 16
 _MAC_BYTES = 32
 TOKEN_LENGTH = 64  # base64url of 48 bytes, unpadded
 _LABEL = b"sentinel.csrf.v1"
+#: The identity a pre-session token is bound to. Session identities are ``repr`` of a tuple and
+#: always start with ``(``, so the two kinds of token can never verify as each other.
+PRESESSION_IDENTITY = b"\x00presession"
 
 
 def _b64(raw: bytes) -> str:
@@ -92,23 +99,29 @@ class TokenSigner:
         seed = session_seed(session, create=True)
         if seed is None:  # pragma: no cover - create=True always yields a seed
             raise RuntimeError("CSRF seed could not be created")
-        nonce = secrets.token_bytes(_NONCE_BYTES)
-        return _b64(nonce + self._mac(self._keys[0], seed, identity(session), nonce))
+        return self.issue_bound(seed, identity(session))
 
     def verify(self, token: str, session: Session) -> bool:
         """Constant-time check of ``token`` against the session, under every key."""
+        seed = session_seed(session, create=False)
+        return seed is not None and self.verify_bound(token, seed, identity(session))
+
+    def issue_bound(self, seed: bytes, ident: bytes) -> str:
+        """A token for an explicit ``(seed, identity)`` binding (a pre-session, say)."""
+        nonce = secrets.token_bytes(_NONCE_BYTES)
+        return _b64(nonce + self._mac(self._keys[0], seed, ident, nonce))
+
+    def verify_bound(self, token: str, seed: bytes, ident: bytes) -> bool:
         if len(token) != TOKEN_LENGTH:
             return False
         raw = _unb64(token)
-        seed = session_seed(session, create=False)
-        if raw is None or len(raw) != _NONCE_BYTES + _MAC_BYTES or seed is None:
+        if raw is None or len(raw) != _NONCE_BYTES + _MAC_BYTES:
             return False
         nonce, given = raw[:_NONCE_BYTES], raw[_NONCE_BYTES:]
-        ident = identity(session)
         valid = False
         for key in self._keys:
             valid |= hmac.compare_digest(self._mac(key, seed, ident, nonce), given)
         return valid
 
 
-__all__ = ["SEED_KEY", "TOKEN_LENGTH", "TokenSigner", "identity", "session_seed"]
+__all__ = ["PRESESSION_IDENTITY", "SEED_KEY", "TOKEN_LENGTH", "TokenSigner", "identity", "session_seed"]

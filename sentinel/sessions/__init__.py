@@ -8,6 +8,7 @@ from sentinel.sessions.api import (
     revoke_user_sessions,
     rotate_session,
 )
+from sentinel.sessions.budget import DEFAULT_NEW_SESSION_RATE, NewSessionBudget, TooManyNewSessions
 from sentinel.sessions.config import (
     COMMON_SESSION_PARAMS,
     SentinelUnsafeWarning,
@@ -23,7 +24,9 @@ from sentinel.sessions.store import SessionStore
 
 __all__ = [
     "COMMON_SESSION_PARAMS",
+    "DEFAULT_NEW_SESSION_RATE",
     "MemoryStore",
+    "NewSessionBudget",
     "NoSessionError",
     "RedisStore",
     "SentinelUnsafeWarning",
@@ -32,6 +35,7 @@ __all__ = [
     "SessionMiddleware",
     "SessionSettings",
     "SessionStore",
+    "TooManyNewSessions",
     "get_session",
     "login",
     "logout",

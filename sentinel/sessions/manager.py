@@ -4,7 +4,8 @@ All decisions about identity live here, so the rules read in one place:
 
 - an ID is adopted only if its cookie is authentic *and* the store holds a live record for it;
   anything else (forged, malformed, unknown, expired) is never adopted and its cookie is cleared;
-- a new session gets a server-minted ID, and only when the app first writes to it;
+- a new session gets a server-minted ID, and only when the app first writes to it or logs in;
+  each new record is first charged to its client's budget (:mod:`sentinel.sessions.budget`);
 - existing records are saved update-only, so a request in flight cannot resurrect a session that a
   logout or a rotation ended meanwhile;
 - idle and absolute timeouts are checked against server-side timestamps, never the cookie.
@@ -13,12 +14,13 @@ All decisions about identity live here, so the rules read in one place:
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
 
 from sentinel.events import security_event
+from sentinel.sessions.budget import NewSessionBudget, TooManyNewSessions, too_many_new_sessions
 from sentinel.sessions.config import SessionSettings
+from sentinel.sessions.cookies import CookieReader
 from sentinel.sessions.ids import CookieSigner, new_session_id, session_hash, store_key
 from sentinel.sessions.record import Meta, RecordError, dump_data, dump_record, load_record
 from sentinel.sessions.session import CookieAction, Session
@@ -39,13 +41,16 @@ class SessionManager:
         signer: CookieSigner,
         *,
         clock: Callable[[], float] = time.time,
+        budget: NewSessionBudget | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.signer = signer
         self.clock = clock
+        #: Charged once per new record; ``None`` charges nothing (tests, or a proxy that limits).
+        self.budget = budget
         self._cookie_name = settings.cookie_name
-        self._find_cookie = re.compile(rf"(?:^|;)\s*{re.escape(self._cookie_name)}=\s*\"?([^;\"]*)").findall
+        self._cookies = CookieReader(self._cookie_name)
         attributes = settings.cookie_attributes()
         if settings.max_age is not None:
             attributes += f"; Max-Age={settings.max_age}"
@@ -53,14 +58,6 @@ class SessionManager:
         self._clear_value = f"{self._cookie_name}=; {settings.cookie_attributes()}{_CLEAR_SUFFIX}"
 
     # -- reading -----------------------------------------------------------------------------
-    def _cookie_values(self, scope: Scope) -> list[str]:
-        """Every value the request's Cookie header(s) give our cookie name (usually 0 or 1)."""
-        values: list[str] = []
-        for name, raw in scope["headers"]:
-            if name == b"cookie":
-                values.extend(self._find_cookie(raw.decode("latin-1")))
-        return values
-
     def _ttl(self, meta: Meta, now: float) -> float:
         """Seconds this record may live from ``now``: 0 or less means expired."""
         s = self.settings
@@ -70,7 +67,7 @@ class SessionManager:
 
     async def open(self, scope: Scope) -> Session:
         """The request's session: adopted from an authentic, live cookie, or new and empty."""
-        values = self._cookie_values(scope)
+        values = self._cookies.values(scope)
         if not values:
             return Session(self)
         if len(values) > 1:
@@ -107,7 +104,15 @@ class SessionManager:
         return Session(self, cookie_action=CookieAction.CLEAR)
 
     # -- writing -----------------------------------------------------------------------------
-    async def _create(self, session: Session, meta: Meta, data_json: str) -> None:
+    async def _create(self, session: Session, meta: Meta, data_json: str, scope: Scope | None) -> None:
+        if self.budget is not None:
+            try:
+                await self.budget.charge(scope)
+            except TooManyNewSessions as exc:
+                # Remembered on the session, so the middleware answers 429 even when a framework
+                # turns the exception into its own 500 on the way out.
+                session.refusal = too_many_new_sessions(exc.retry_after)
+                raise
         record = dump_record(meta, data_json)
         for _ in range(_MAX_CREATE_ATTEMPTS):
             session_id = new_session_id()
@@ -130,12 +135,13 @@ class SessionManager:
         session.modified = False
         session.detached = False
 
-    async def commit(self, session: Session) -> str | None:
+    async def commit(self, session: Session, scope: Scope | None = None) -> str | None:
         """Persist what the request changed; return the Set-Cookie value to send, if any."""
         if session.session_id is None:
             if session.modified and session.data() and not session.detached:
                 now = self.clock()
-                await self._create(session, Meta(created=now, last_seen=now), dump_data(session.data()))
+                meta = Meta(created=now, last_seen=now)
+                await self._create(session, meta, dump_data(session.data()), scope)
         elif session.key is not None and session.meta is not None:
             await self._save(session, session.key, session.meta)
         return self._set_cookie(session)
@@ -176,11 +182,11 @@ class SessionManager:
             # Another user's data (an "MFA passed" flag, a cart) must not pass to this one.
             session.data().clear()
         meta = Meta(created=now, last_seen=now, user_id=user_id, auth_time=now)
-        rotated = await self._replace(session, meta, dump_data(session.data()))
+        rotated = await self._replace(session, meta, dump_data(session.data()), scope)
         if not rotated:
             # The old session ended concurrently (logout, revocation): start clean, carry nothing.
             session.data().clear()
-            await self._create(session, meta, "{}")
+            await self._create(session, meta, "{}", scope)
         security_event(
             "session.login",
             outcome="rotated",
@@ -197,7 +203,7 @@ class SessionManager:
             return False
         old = session.meta
         meta = Meta(created=old.created, last_seen=self.clock(), user_id=old.user_id, auth_time=old.auth_time)
-        rotated = await self._replace(session, meta, dump_data(session.data()))
+        rotated = await self._replace(session, meta, dump_data(session.data()), scope)
         if rotated:
             security_event(
                 "session.rotated",
@@ -208,11 +214,11 @@ class SessionManager:
             )
         return rotated
 
-    async def _replace(self, session: Session, meta: Meta, data_json: str) -> bool:
+    async def _replace(self, session: Session, meta: Meta, data_json: str, scope: Scope | None) -> bool:
         """Move the session to a new ID atomically (or create it if it had no record yet)."""
         old_key, old_meta = session.key, session.meta
         if old_key is None or old_meta is None:
-            await self._create(session, meta, data_json)
+            await self._create(session, meta, data_json, scope)
             return True
         for _ in range(_MAX_CREATE_ATTEMPTS):
             new_id = new_session_id()

@@ -4,9 +4,15 @@ For one process only (use :class:`~sentinel.sessions.RedisStore` for more). Its 
 
 - expiry is a min-heap of deadlines, so a create costs O(log n) and an update O(1) however many
   sessions are live (starsessions' memory store scans every entry on every write);
-- ``max_sessions`` caps live records, so a flood of anonymous sessions cannot exhaust memory. At the
-  cap, expired records are purged first; if it is still full the store refuses the *new* session
-  with :class:`~sentinel.errors.StoreFull` (a 503) rather than evicting a live user's session.
+- ``max_sessions`` caps live records, so a flood of sessions cannot exhaust memory. At the cap,
+  expired records are purged first; if it is still full the store refuses the *new* session with
+  :class:`~sentinel.errors.StoreFull` (a 503) rather than evicting a live user's session;
+- the last ``login_reserve`` places (10% by default) are for logins only: anonymous records stop at
+  ``max_sessions - login_reserve``, so however many anonymous sessions a flood manages to create, a
+  new visitor can still log in. (Anonymous page views create none at all: CSRF tokens bind to a
+  signed pre-session cookie. A login from an existing anonymous session replaces its record and
+  never needs a new place.) Reserving was chosen over evicting the oldest anonymous session: an
+  eviction would let a flood end real visitors' carts, and a reserve keeps the rule simple.
 
 Operations never await, so each one is atomic on the event loop.
 """
@@ -41,11 +47,16 @@ class MemoryStore:
         self,
         *,
         max_sessions: int = DEFAULT_MAX_SESSIONS,
+        login_reserve: int | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if max_sessions < 1:
             raise ValueError("max_sessions must be at least 1")
+        reserve = max_sessions // 10 if login_reserve is None else login_reserve
+        if not 0 <= reserve < max_sessions:
+            raise ValueError("login_reserve must be in [0, max_sessions)")
         self.max_sessions = max_sessions
+        self.login_reserve = reserve
         self._clock = clock
         self._entries: dict[str, _Entry] = {}
         self._by_user: dict[str, set[str]] = {}
@@ -104,13 +115,12 @@ class MemoryStore:
             self._by_user.setdefault(user_id, set()).add(key)
         self._schedule(key, expires_at)
 
-    def _ensure_room(self, now: float) -> None:
+    def _ensure_room(self, now: float, *, anonymous: bool) -> None:
         self._purge_expired(now)
-        if len(self._entries) >= self.max_sessions:
-            raise StoreFull(
-                f"memory session store is at its cap of {self.max_sessions} live sessions",
-                retry_after=30,
-            )
+        cap = self.max_sessions - self.login_reserve if anonymous else self.max_sessions
+        if len(self._entries) >= cap:
+            kind = "anonymous" if anonymous else "live"
+            raise StoreFull(f"memory session store is at its cap of {cap} {kind} sessions", retry_after=30)
 
     # -- SessionStore ------------------------------------------------------------------------
     async def load(self, key: str) -> str | None:
@@ -123,7 +133,7 @@ class MemoryStore:
         now = self._clock()
         if self._live(key, now) is not None:
             return False
-        self._ensure_room(now)
+        self._ensure_room(now, anonymous=user_id is None)
         self._insert(key, value, ttl, user_id, now)
         return True
 

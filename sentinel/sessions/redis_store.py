@@ -129,6 +129,11 @@ class RedisStore(RedisBacked):
         self._delete = register(_DELETE)
         self._delete_user = register(_DELETE_USER)
 
+    @property
+    def prefix(self) -> str:
+        """The prefix of every key this store writes (the new-session budget shares it)."""
+        return self._prefix
+
     def _key(self, key: str) -> str:
         return f"{self._prefix}s:{key}"
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator, MutableMapping
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from sentinel.problem import Problem
 from sentinel.sessions.record import Meta
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ class Session(MutableMapping[str, Any]):
         "manager",
         "meta",
         "modified",
+        "refusal",
         "session_id",
     )
 
@@ -67,6 +69,9 @@ class Session(MutableMapping[str, Any]):
         #: Opened from a just-rotated ID: writes are not saved and the cookie is left alone, so a
         #: request racing a login cannot replace the browser's new cookie (``login()`` still works).
         self.detached = detached
+        #: Set when this request may not create a session (its client's budget is spent): the
+        #: middleware answers with this problem instead of the app's response.
+        self.refusal: Problem | None = None
 
     # Starlette calls this from ``request.session`` (it adds ``Vary: Cookie`` for its own sessions).
     def mark_accessed(self) -> None:

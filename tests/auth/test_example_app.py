@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.support.browser import SID, cookie_from
 from tests.support.servers import serve
 
 pytestmark = pytest.mark.e2e
@@ -57,5 +58,5 @@ def test_brute_force_is_locked_out_but_alice_logs_in_from_another_ip(app_url: st
         assert int(locked.headers["retry-after"]) >= 1
         response = alice.post("/login", data=ALICE, headers=with_token(alice))
         assert response.status_code == 303, response.text
-        cookie = response.headers["set-cookie"].split(";", 1)[0]
+        cookie = f"{SID}={cookie_from(response)}"
         assert alice.get("/me", headers={"cookie": cookie}).json() == {"user": "alice"}

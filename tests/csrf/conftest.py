@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 import sentinel
 from sentinel.csrf import CSRFMiddleware, csrf_token
+from tests.support.browser import PRE, SID, set_cookies
 
 KEY = "csrf-test-key-" + "k" * 40
 SITE = "https://testserver"
@@ -75,30 +76,38 @@ def build(*, csrf: bool = True, **options: Any) -> Starlette:
 
 
 def cookie_of(response: httpx.Response) -> str | None:
-    for header in response.headers.get_list("set-cookie"):
-        name, _, rest = header.partition("=")
-        if name == "__Host-sid":
-            return rest.split(";", 1)[0]
-    return None
+    return set_cookies(response).get(SID)
 
 
 @dataclass
 class Browser:
-    """One user agent: it keeps its own session cookie and sends what a browser would."""
+    """One user agent: it keeps its own cookies (session and pre-session) and sends what a browser would."""
 
     client: httpx.AsyncClient
-    cookie: str | None = None
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def cookie(self) -> str | None:
+        """The session cookie."""
+        return self.cookies.get(SID)
+
+    @property
+    def pre(self) -> str | None:
+        """The pre-session cookie anonymous tokens are bound to."""
+        return self.cookies.get(PRE)
 
     async def request(
         self, method: str, path: str, headers: dict[str, str | bytes] | None = None, **kw: Any
     ) -> httpx.Response:
         sent: dict[str, str | bytes] = dict(headers or {})
-        if self.cookie:
-            sent["cookie"] = f"__Host-sid={self.cookie}"
+        if self.cookies:
+            sent["cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         response = await self.client.request(method, path, headers=sent, **kw)
-        new = cookie_of(response)
-        if new is not None:
-            self.cookie = new or None
+        for name, value in set_cookies(response).items():
+            if value:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
         return response
 
     async def token(self) -> str:

@@ -53,7 +53,8 @@ async def test_a_json_client_sends_the_header(victim: Browser) -> None:
 
 
 async def test_cross_site_form_post_is_refused(victim: Browser, caplog: pytest.LogCaptureFixture) -> None:
-    token = await victim.token()
+    login = await victim.request("POST", "/login", {**SAME_ORIGIN, "x-csrf-token": await victim.token()})
+    token = login.json()["token"]
     # The classic attack: evil.example auto-submits a form; the browser attaches the victim's cookie.
     classic = await victim.request("POST", "/transfer", CROSS_SITE, data=FORM)
     assert refused(classic, "csrf-origin")
@@ -89,9 +90,10 @@ async def test_a_missing_token_is_refused(victim: Browser) -> None:
 
 async def test_a_token_from_before_login_fails_after_login(victim: Browser) -> None:
     anonymous = await victim.token()
-    pre_login_cookie = victim.cookie
+    assert victim.cookie is None and victim.pre is not None  # bound to the pre-session: nothing stored
     login = await victim.request("POST", "/login", {**SAME_ORIGIN, "x-csrf-token": anonymous})
-    assert login.status_code == 200 and victim.cookie != pre_login_cookie  # the ID rotated
+    assert login.status_code == 200 and victim.cookie is not None
+    assert victim.pre is None  # the login response expired the pre-session cookie
     stale = await victim.request("POST", "/transfer", SAME_ORIGIN, data={**FORM, "csrf_token": anonymous})
     assert refused(stale, "csrf-token-invalid")
     fresh = login.json()["token"]  # issued by the login response itself, after the rotation
@@ -118,7 +120,7 @@ async def test_a_fixated_session_token_is_worthless_after_the_victim_logs_in(
 ) -> None:
     # The attacker gets a genuine anonymous session and its token, then plants the cookie on the victim.
     token = await attacker.token()
-    victim.cookie = attacker.cookie
+    victim.cookies = dict(attacker.cookies)  # pre-session cookie (and session, if any) planted
     await victim.request("POST", "/login", {**SAME_ORIGIN, "x-csrf-token": token})
     # Same-site request forged with the attacker's known token after the victim logged in.
     forged = await victim.request("POST", "/transfer", SAME_ORIGIN, data={**FORM, "csrf_token": token})

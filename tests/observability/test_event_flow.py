@@ -39,6 +39,7 @@ def log() -> Iterator[io.StringIO]:
 
 async def test_the_refusal_is_traceable_and_secret_free(log: io.StringIO) -> None:
     async def form(request: Request) -> Response:
+        request.session["visited"] = True  # a stored session, so the event names its hash
         return JSONResponse({"token": csrf_token(request)})
 
     async def transfer(request: Request) -> Response:
@@ -56,11 +57,16 @@ async def test_the_refusal_is_traceable_and_secret_free(log: io.StringIO) -> Non
     async with httpx.AsyncClient(transport=transport, base_url="https://shop") as client:
         first = await client.get("/form")
         token = first.json()["token"]
-        cookie = first.headers["set-cookie"].split(";", 1)[0]
+        pre, cookie = (c.split(";", 1)[0] for c in first.headers.get_list("set-cookie"))
+        assert pre.startswith("__Host-sentinel-pre=") and cookie.startswith("__Host-sid=")
         response = await client.post(
             "/transfer",
             data={"amount": "5", "csrf_token": token},
-            headers={"cookie": cookie, "origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+            headers={
+                "cookie": f"{pre}; {cookie}",
+                "origin": "https://evil.example",
+                "sec-fetch-site": "cross-site",
+            },
         )
     assert response.status_code == 403
     (line,) = log.getvalue().splitlines()
@@ -73,3 +79,4 @@ async def test_the_refusal_is_traceable_and_secret_free(log: io.StringIO) -> Non
     assert doc["client_ip"] == "192.0.2.10" and doc["path"] == "/transfer"
     assert doc["reason"] == "cross-site" and doc["method"] == "POST"
     assert raw_id not in line and token not in line and cookie.split("=", 1)[1] not in line
+    assert pre.split("=", 1)[1] not in line

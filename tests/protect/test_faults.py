@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.support.browser import form_token, get, post
+from tests.support.browser import cookie_from, form_token, get, post
 from tests.support.redis_server import private_redis
 from tests.support.servers import serve
 
@@ -61,7 +61,7 @@ def test_redis_paused_then_killed_under_load() -> None:
             token, cookie = form_token(base, "/login")
             login = post(base, "/login", cookie, token=token, data=ALICE)
             assert login.status_code == 303
-            cookie = login.headers["set-cookie"].split(";", 1)[0].split("=", 1)[1]
+            cookie = cookie_from(login)
             assert get(base, "/me", cookie).status_code == 200
             assert breaker(base) == "closed"
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.browser import SID, cookie_from, form_token, get, post
+from tests.support.browser import PRE, SID, cookie_from, form_token, get, merge, post
 from tests.support.redis_server import private_redis
 from tests.support.servers import serve
 
@@ -28,10 +28,12 @@ def log_in(base: str, cookie: str | None = None) -> str:
 
 
 def anonymous_session(base: str) -> tuple[str, str]:
-    """A genuine anonymous session, as a visitor gets one: ``(cookie, csrf token)``."""
+    """A genuine stored anonymous session, as a visitor who adds to the cart gets one:
+    ``(cookies held, csrf token)``. (Viewing pages alone stores nothing.)"""
     token, cookie = form_token(base, "/")
-    assert cookie
-    return cookie, token
+    held = merge(cookie, post(base, "/cart", cookie, token=token))
+    assert held and SID in held
+    return held, token
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,7 @@ def test_fixation_planted_cookie_is_worthless_after_login(app_url: str) -> None:
     # The attacker obtains a genuine anonymous session and plants its cookie in the victim's browser.
     attacker, _ = anonymous_session(app_url)
     victim = log_in(app_url, cookie=attacker)
-    assert victim.split(".")[0] != attacker.split(".")[0]
+    assert victim.split(".")[0] not in attacker
     assert get(app_url, "/me", victim).json() == {"user": "alice"}
     replay = get(app_url, "/me", attacker)
     assert replay.status_code == 401
@@ -89,17 +91,26 @@ def test_forged_or_truncated_cookie_is_refused(app_url: str) -> None:
     assert get(app_url, "/me", cookie).status_code == 200
 
 
+def attributes(set_cookie: str) -> list[str]:
+    return sorted(p.strip() for p in set_cookie.split(";")[1:])
+
+
 def test_cookie_attributes_on_the_wire(app_url: str) -> None:
-    response = get(app_url, "/")  # the page's CSRF token gives the visitor a session
+    response = get(app_url, "/")  # the page's CSRF token gives the visitor a pre-session cookie only
     (header,) = response.headers.get_list("set-cookie")
-    assert header.startswith(f"{SID}=")
-    attributes = sorted(p.strip() for p in header.split(";")[1:])
-    assert attributes == ["HttpOnly", "Path=/", "SameSite=Lax", "Secure"]
-    cookie = cookie_from(response)
-    token, _ = form_token(app_url, "/", cookie)
-    cart = post(app_url, "/cart", cookie, token=token)
+    assert header.startswith(f"{PRE}=")
+    assert attributes(header) == ["HttpOnly", "Path=/", "SameSite=Lax", "Secure"]
+    assert response.headers["cache-control"] == "private, no-store"
+    token, cookie = form_token(app_url, "/")
+    cart = post(app_url, "/cart", cookie, token=token)  # the first write stores a session
     assert cart.json() == {"cart": 1}
-    assert cart.headers.get_list("set-cookie") == []  # same session: no cookie on every response
+    (header,) = cart.headers.get_list("set-cookie")
+    assert header.startswith(f"{SID}=")
+    assert attributes(header) == ["HttpOnly", "Path=/", "SameSite=Lax", "Secure"]
+    cookie = merge(cookie, cart)
+    again = post(app_url, "/cart", cookie, token=token)
+    assert again.json() == {"cart": 2}
+    assert again.headers.get_list("set-cookie") == []  # same session: no cookie on every response
 
 
 @pytest.mark.redis

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.support.browser import form_token
+from tests.support.browser import cookie_header, form_token
 from tests.support.servers import serve
 from tests.xml.corpus import ATTACKS
 
@@ -27,7 +27,7 @@ def browser(base_url: str) -> httpx.Client:
     """The example app is behind sentinel.protect(), CSRF included: send Origin, as every browser
     does on a POST, and the session's CSRF token from the home page's form."""
     token, cookie = form_token(base_url, "/")
-    headers = {"origin": base_url, "x-csrf-token": token, "cookie": f"__Host-sid={cookie}"}
+    headers = {"origin": base_url, "x-csrf-token": token, **cookie_header(cookie)}
     return httpx.Client(base_url=base_url, timeout=10, headers=headers)
 
 
