@@ -8,11 +8,30 @@ processes really do race each other.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import sys
 import time
 
-from sentinel.ratelimit import AuthLimiter, RedisLimiterStore
+from sentinel import RedisTimeouts
+from sentinel.ratelimit import DEFAULT_AUTH_POLICY, AuthLimiter, Limit, RedisLimiterStore
 from tests.ratelimit.conftest import KEY
+
+HOUR = 3600.0
+
+
+def _slow(limit: Limit) -> Limit:
+    """The same budget, but nothing forgiven and no lockout ending within the test: on a loaded
+    machine a worker may start seconds after the others, and a 1 s lockout ending then would grant
+    one legitimate extra attempt that is not the race this test looks for."""
+    return dataclasses.replace(limit, forgive_every=HOUR, first_lockout=HOUR, max_lockout=HOUR)
+
+
+POLICY = dataclasses.replace(
+    DEFAULT_AUTH_POLICY,
+    pair=_slow(DEFAULT_AUTH_POLICY.pair),
+    account=_slow(DEFAULT_AUTH_POLICY.account),
+    ip=_slow(DEFAULT_AUTH_POLICY.ip),
+)
 
 
 def target(mode: str, worker: int, index: int) -> tuple[str, str, str | None]:
@@ -28,8 +47,11 @@ def target(mode: str, worker: int, index: int) -> tuple[str, str, str | None]:
 
 
 async def main(url: str, prefix: str, mode: str, worker: int, count: int, start_at: float) -> int:
-    store = RedisLimiterStore(url, prefix=prefix)
-    limiter = AuthLimiter(store=store, key=KEY)
+    # Generous deadlines: this test is about the script's atomicity, not Redis's latency, and a loaded
+    # 2-core machine can take longer than the production deadlines (the fallback would then count).
+    timeouts = RedisTimeouts(connect=5, socket=5, pool_wait=5, operation=10)
+    store = RedisLimiterStore(url, prefix=prefix, timeouts=timeouts)
+    limiter = AuthLimiter(store=store, key=KEY, policy=POLICY)
     try:
         await store.health()
         await asyncio.sleep(max(0.0, start_at - time.time()))

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -33,13 +34,17 @@ def serve(
     full_env = {**os.environ, "SENTINEL_SECRET_KEYS": TEST_KEY, "PYTHONPATH": str(ROOT), **(env or {})}
     cmd = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port)]
     cmd += ["--log-level", "warning", "--no-access-log"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The server's output goes to a file, not a pipe: nobody reads a pipe while the test runs, and a
+    # server that logs (500 security events in a hostile test) would block on a full pipe buffer.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                log.seek(0)
+                out = log.read().decode(errors="replace")
                 raise RuntimeError(f"{app} exited with {proc.returncode}:\n{out}")
             try:
                 httpx.get(base + ready_path, timeout=0.5)
@@ -56,5 +61,4 @@ def serve(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=10)
-        if proc.stdout:
-            proc.stdout.close()
+        log.close()
