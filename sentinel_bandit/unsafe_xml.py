@@ -35,7 +35,7 @@ from typing import Any
 
 from sentinel_bandit._ast import argument, call_qualname, keyword, literal, qualname
 from sentinel_bandit._plugin import Context, issue, plugin
-from sentinel_bandit._taint import taint_at
+from sentinel_bandit._taint import Kind, module_taint
 from sentinel_bandit.rules import UNSAFE_XML
 
 _ETREE = ("parse", "iterparse", "fromstring", "fromstringlist", "XML")
@@ -95,8 +95,9 @@ def sentinel_unsafe_xml_parsing(context: Context) -> Any:
         return issue(UNSAFE_XML, call, text, confidence="HIGH", severity="HIGH")
     if name not in PARSE_CALLS or _judged_elsewhere(call, name):
         return None
-    taint = taint_at(call, aliases)
-    if any(taint.tainted(arg) for arg in (*call.args, *(k.value for k in call.keywords))):
+    analysis = module_taint(call)
+    values = (*call.args, *(k.value for k in call.keywords))
+    if analysis is not None and any(analysis.flow(value, Kind.XML) for value in values):
         text = f"{name}() parses request data without defusedxml/sentinel.xml (XXE, entity expansion)"
         return issue(UNSAFE_XML, call, text, confidence="HIGH", severity="HIGH")
     text = f"{name}() parses XML without defusedxml/sentinel.xml; use sentinel.xml or defusedxml"

@@ -386,15 +386,21 @@ def test_severity_and_confidence_follow_the_evidence(scan: Scan) -> None:
         """,
     )
     assert [(h.severity, h.confidence) for h in xml_hits] == [("HIGH", "HIGH"), ("MEDIUM", "HIGH")]
-    eval_hits = scan(
-        "SNT909",
+    sql_hits = scan(
+        "SNT911",
         """
-        async def calc(request):
-            expr = request.query_params["e"]
-            return eval(request.query_params["e"]), eval(expr)
+        async def search(request, db):
+            term = request.query_params["q"]
+            return await db.execute(f"SELECT * FROM t WHERE name = '{term}'")
+        def by_name(cursor, name):
+            return cursor.execute("SELECT * FROM t WHERE name = '%s'" % name)
         """,
     )
-    assert [h.confidence for h in eval_hits] == ["HIGH", "MEDIUM"]
+    # request data in the query: certain; a parameter formatted in: the callers decide, still high
+    assert [(h.line, h.severity, h.confidence) for h in sql_hits] == [
+        (4, "HIGH", "HIGH"),
+        (6, "HIGH", "MEDIUM"),
+    ]
     weak = scan("SNT905", "import sentinel\nh = sentinel.PasswordHasher(allow_weak=True)\n")
     assert [(h.severity, h.confidence) for h in weak] == [("MEDIUM", "HIGH")]
 
