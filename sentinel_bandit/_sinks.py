@@ -70,6 +70,16 @@ def program(call: ast.Call) -> list[ast.expr]:
     return [first]
 
 
+def call_name(call: ast.Call, aliases: dict[str, str]) -> str:
+    """The call's qualified name, computed once per node for all the rules that ask."""
+    cached = getattr(call, "_sentinel_qualname", None)
+    if isinstance(cached, str):
+        return cached
+    name = qualname(call.func, aliases) or ""
+    call._sentinel_qualname = name  # type: ignore[attr-defined]
+    return name
+
+
 @dataclass(frozen=True, kw_only=True)
 class Sink:
     """Where tainted data must not arrive. ``names`` are qualified call names (``os.system``;
@@ -88,7 +98,7 @@ class Sink:
         if self.methods and isinstance(func, ast.Attribute) and func.attr in self.methods:
             hit = True
         elif self.names:
-            hit = (qualname(func, aliases) or "") in self.names
+            hit = call_name(call, aliases) in self.names
         return hit and (self.when is None or self.when(call))
 
 
@@ -137,6 +147,7 @@ def names(*qualified: str) -> frozenset[str]:
 __all__ = [
     "Sink",
     "arg",
+    "call_name",
     "keywords",
     "names",
     "no_shell",

@@ -147,12 +147,15 @@ KEY_SINKS: dict[str, tuple[int, str]] = {
     "starlette.middleware.sessions.SessionMiddleware": (1, "secret_key"),
 }
 _KEY_ATTRIBUTES = frozenset({"secret_key", "SECRET_KEY"})
+_SINK_CALLEES = frozenset(name.rpartition(".")[2] for name in KEY_SINKS)
 
 
 def _key_values(node: ast.AST, aliases: dict[str, str]) -> list[tuple[str, ast.AST]]:
     """(sink, value) pairs: the expressions ``node`` uses as a key."""
     found: list[tuple[str, ast.AST]] = []
     if isinstance(node, ast.Call):
+        if callee_name(node) not in _SINK_CALLEES and not node.keywords:
+            return found
         name = call_qualname(node, aliases)
         if name in KEY_SINKS:
             position, keyword_name = KEY_SINKS[name]

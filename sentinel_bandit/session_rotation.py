@@ -148,6 +148,7 @@ class _Module:
             self.rotating_functions |= {f.name for f in functions if self._rotates_directly(f, by_name)}
 
     def _rotates_directly(self, func: FunctionNode, by_name: dict[str, FunctionNode]) -> bool:
+        local: set[str] | None = None
         for node in walk_scope(func):
             if not isinstance(node, ast.Call):
                 continue
@@ -162,8 +163,9 @@ class _Module:
                 return True
             if isinstance(node.func, ast.Attribute):
                 method, receiver = node.func.attr, node.func.value
-                local = _session_aliases(func, self.aliases)
-                if method in ROTATING_METHODS and _is_session(receiver, local, self.aliases):
+                if method in ROTATING_METHODS:
+                    local = _local_sessions(func, self.aliases) if local is None else local
+                if method in ROTATING_METHODS and _is_session(receiver, local or set(), self.aliases):
                     return True
                 if (
                     method == "clear"
@@ -234,18 +236,42 @@ def _position(node: ast.AST) -> tuple[int, int]:
     return (getattr(node, "lineno", 0), getattr(node, "col_offset", 0))
 
 
+def _could_write(node: ast.AST) -> bool:
+    """A cheap syntactic filter before any per-function work: a subscript store or a mutator call."""
+    if isinstance(node, ast.Assign):
+        return any(isinstance(t, ast.Subscript) for t in node.targets)
+    if isinstance(node, ast.AugAssign | ast.AnnAssign):
+        return isinstance(node.target, ast.Subscript)
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _SESSION_MUTATORS
+    )
+
+
+def _local_sessions(func: FunctionNode, aliases: dict[str, str]) -> set[str]:
+    cached = getattr(func, "_sentinel_session_names", None)
+    if isinstance(cached, set):
+        return cached
+    names = _session_aliases(func, aliases)
+    func._sentinel_session_names = names  # type: ignore[union-attr]
+    return names
+
+
 @plugin(SESSION_ROTATION, "Assign", "AugAssign", "AnnAssign", "Call")
 def sentinel_session_not_rotated_at_login(context: Context) -> Any:
     node = context.node
+    if not _could_write(node):
+        return None
     func = enclosing_function(node)
     if func is None:
         return None
     aliases = context.import_aliases
-    local = _session_aliases(func, aliases)
-    if not session_write(node, local, aliases):
-        return None
     module = _module(node, aliases)
-    if not module.is_login_handler(func) or module.rotates(func):
+    if not module.is_login_handler(func):
+        return None
+    local = _local_sessions(func, aliases)
+    if not session_write(node, local, aliases) or module.rotates(func):
         return None
     writes = [n for n in walk_scope(func) if session_write(n, local, aliases)]
     if min(writes, key=_position) is not node:
