@@ -15,7 +15,7 @@ Besides request objects, client data arrives as
   ``Body()``, pydantic models; Flask's and Quart's view arguments) unless typed as a number, a UUID
   or a date, or injected with ``Depends``;
 - the parameters after ``request`` of a Django view (``def view(request, slug)``), in modules that
-  import Django;
+  import Django, and ``self.kwargs`` in class-based views;
 - a WSGI ``environ`` (a function taking ``environ`` and ``start_response``).
 
 ``sys.argv`` and ``os.environ`` are not sources: whoever sets them already runs code on the server.
@@ -99,6 +99,22 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
             "build_absolute_uri",
         ),
         view_parameters_after_request=True,
+        handler_bases=_set(
+            "View",
+            "TemplateView",
+            "DetailView",
+            "ListView",
+            "FormView",
+            "CreateView",
+            "UpdateView",
+            "DeleteView",
+            "RedirectView",
+            "APIView",
+            "GenericAPIView",
+            "ViewSet",
+            "ModelViewSet",
+        ),
+        self_attributes=_set("kwargs", "args"),
     ),
     SourceTable(
         framework="aiohttp",

@@ -228,6 +228,9 @@ class Flow:
 def _annotation_name(node: ast.expr | None) -> str:
     if node is None:
         return ""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):  # int | None
+        parts = {_annotation_name(node.left), _annotation_name(node.right)} - {"None"}
+        return parts.pop() if len(parts) == 1 else ""
     if isinstance(node, ast.Subscript):  # Annotated[str, Query()], Optional[int], list[str]
         base = _annotation_name(node.value)
         if base in ("Annotated", "Optional") or base.endswith((".Annotated", ".Optional")):
@@ -728,6 +731,11 @@ class _Interpreter:
         local = self._local_callee(func)
         if local is not None:
             return self._apply_summary(local, node, args)
+        if method == "get" and any(
+            k.arg == "type" and isinstance(k.value, ast.Name) and k.value.id in SANITIZERS
+            for k in node.keywords
+        ):  # request.args.get("n", type=int)
+            return CLEAN
         if method in _LOOKUPS:  # d.get(key, default): the key chooses a value, it does not become it
             return receiver.union(*args[1:])
         if method in ("format", "format_map", "join") and _is_str_literal(func.value):  # type: ignore[attr-defined]

@@ -122,6 +122,20 @@ CASES: list[tuple[str, str, list[int]]] = [
         """,
         [7],
     ),
+    (
+        "SNT911",
+        """
+        from django.views import View
+        from flask import request
+        class Detail(View):
+            def get(self, request, *args, **kwargs):
+                return cursor.execute("SELECT 1 WHERE pk = '%s'" % self.kwargs["pk"])
+        def page(n: int | None = None):
+            count = request.args.get("count", type=int)
+            return cursor.execute("SELECT 1 LIMIT %d OFFSET %d" % (count, n))
+        """,
+        [6],
+    ),
     # -- propagation and sanitizers -----------------------------------------------------------
     (
         "SNT911",
@@ -347,6 +361,21 @@ def test_a_sink_in_a_helper_is_certain_when_a_caller_passes_request_data(scan: S
     )
     assert [(h.line, h.confidence) for h in hits] == [(4, "HIGH")]
     assert "view() line 8" in hits[0].text
+
+
+def test_xml_the_source_holds_itself_is_not_reported(scan: Scan) -> None:
+    source = """
+    import io
+    import xml.etree.ElementTree as ET
+    from lxml import etree
+    USERS = "<users><user>admin</user></users>"
+    users = ET.fromstring(USERS)
+    more = etree.parse(io.BytesIO(USERS.encode()))
+    inline = ET.fromstring("<a/>")
+    def load(path, text):
+        return ET.parse(path), ET.fromstring(text)
+    """
+    assert [h.line for h in scan("SNT906", source)] == [10, 10]
 
 
 def test_a_name_that_merely_shadows_a_sink_is_not_one(scan: Scan) -> None:
