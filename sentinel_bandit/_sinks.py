@@ -126,6 +126,9 @@ def taint_issue(
     analysis = module_taint(call)
     if analysis is None:
         return None
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    if sink.methods and isinstance(receiver, ast.Name) and receiver.id in analysis.modules:
+        return None  # js.fetch(...), not a cursor's fetch
     values = sink.select(call)
     for value in values:
         flow = analysis.flow(value, kind)

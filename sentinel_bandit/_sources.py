@@ -174,6 +174,29 @@ ROUTE_DECORATORS = frozenset().union(*(t.route_decorators for t in SOURCE_TABLES
 ENVIRON_PARAMETERS = frozenset().union(*(t.environ_parameters for t in SOURCE_TABLES))
 VIEW_PARAMETERS_AFTER_REQUEST = any(t.view_parameters_after_request for t in SOURCE_TABLES)
 
+#: Packages whose import makes a module a web application; and HTTP clients, whose ``request``
+#: objects are outgoing (a module importing a client and no framework is client code).
+WEB_FRAMEWORKS = _set(
+    "starlette",
+    "fastapi",
+    "flask",
+    "quart",
+    "django",
+    "aiohttp",
+    "bottle",
+    "tornado",
+    "falcon",
+    "pyramid",
+    "sanic",
+    "litestar",
+    "werkzeug",
+    "http",
+    "wsgiref",
+    "rest_framework",
+    "sentinel",
+)
+HTTP_CLIENTS = _set("requests", "urllib3", "httpx", "httpcore", "pip", "botocore")
+
 #: Parameter annotations that cannot carry an injection (the framework converts or rejects).
 SAFE_ANNOTATIONS = _set(
     "int",
@@ -205,6 +228,7 @@ __all__ = [
     "ENVIRON_PARAMETERS",
     "HANDLER_ATTRIBUTES",
     "HANDLER_BASES",
+    "HTTP_CLIENTS",
     "INJECTED_DEFAULTS",
     "REQUEST_ATTRIBUTES",
     "REQUEST_GLOBALS",
@@ -214,5 +238,6 @@ __all__ = [
     "SAFE_ANNOTATIONS",
     "SOURCE_TABLES",
     "VIEW_PARAMETERS_AFTER_REQUEST",
+    "WEB_FRAMEWORKS",
     "SourceTable",
 ]

@@ -29,17 +29,19 @@ are not followed. The dynamic scanner covers what this misses.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
 
-from sentinel_bandit._ast import FunctionNode, parents, qualname
+from sentinel_bandit._ast import FunctionNode, literal, parents, qualname
 from sentinel_bandit._sources import (
     ENVIRON_PARAMETERS,
     HANDLER_ATTRIBUTES,
     HANDLER_BASES,
+    HTTP_CLIENTS,
     INJECTED_DEFAULTS,
     REQUEST_ATTRIBUTES,
     REQUEST_GLOBALS,
@@ -47,6 +49,7 @@ from sentinel_bandit._sources import (
     REQUEST_TYPES,
     ROUTE_DECORATORS,
     SAFE_ANNOTATIONS,
+    WEB_FRAMEWORKS,
 )
 
 
@@ -131,6 +134,9 @@ CLEAN_METHODS = frozenset(
     }
 )
 _LOOKUPS = frozenset({"get", "pop", "setdefault"})
+#: Methods of str/bytes (and of the containers requests hand out): results still carry the text.
+_TEXT_METHODS = frozenset(dir(str)) | frozenset(dir(bytes)) | frozenset(dir(dict)) | frozenset(dir(list))
+_TEXT_METHODS |= frozenset({"getlist", "getone", "getall", "read", "readline", "readlines", "decode"})
 _TERMINATING_CALLS = frozenset({"abort", "exit", "sys.exit", "flask.abort", "quart.abort", "os._exit"})
 _FIXED_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/{%]+/")
 _FIXED_PATH = re.compile(r"^/[^/\\{%]")
@@ -154,8 +160,9 @@ def _drop(taint: Taint, kinds: frozenset[Kind]) -> Taint:
     return frozenset(label for label in taint if label[1] not in kinds)
 
 
-def _formatted(taint: Taint) -> Taint:
-    return taint | {(origin, Kind.FORMATTED) for origin, _ in taint}
+def _formatted(taint: Taint, operands: Taint) -> Taint:
+    """``taint`` plus the ``formatted`` mark for the origins of operands put in a SQL value position."""
+    return taint | {(origin, Kind.FORMATTED) for origin, _ in operands}
 
 
 def _target_key(node: ast.AST) -> str | None:
@@ -193,6 +200,112 @@ def _fixed_destination(node: ast.AST) -> frozenset[Kind]:
     if _FIXED_PATH.match(text):
         safe.add(Kind.REDIRECT)
     return frozenset(safe)
+
+
+_PERCENT = re.compile(r"%(?:\((?P<key>\w+)\))?[-#0 +]*(?:\*|\d+)?(?:\.\d+)?(?P<conv>[a-zA-Z%])")
+_BRACE = re.compile(r"\{(?P<field>[^{}!:]*)(?:![rsa])?(?::(?P<spec>[^{}]*))?\}")
+#: Text just before a placeholder that makes it a SQL *value* (not an identifier): a quote, a
+#: comparison, LIKE, IN (, VALUES (, LIMIT, OFFSET.
+_VALUE_CONTEXT = re.compile(
+    r"(?:['\"]|(?:[=<>]|\blike|\bin\s*\(|\bvalues\s*\(|\blimit|\boffset|\bbetween)\s*\(?\s*)$", re.IGNORECASE
+)
+_NUMERIC = frozenset("dioufeEgGxXc")
+
+
+def _value_context(before: str) -> bool:
+    return bool(_VALUE_CONTEXT.search(before))
+
+
+def _trailing_text(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        return _trailing_text(node.values[-1])
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _trailing_text(node.right)
+    return None
+
+
+def _data_operand(node: ast.AST) -> bool:
+    """A value, not an object's attribute: ``name``, ``row["name"]``, ``str(name)``, ``name.strip()``."""
+    if isinstance(node, ast.Name | ast.Subscript):
+        return True
+    if isinstance(node, ast.Call):
+        if isinstance(node.func, ast.Name):
+            return bool(node.args) and _data_operand(node.args[0])
+        if isinstance(node.func, ast.Attribute):
+            return _data_operand(node.func.value)
+    return False
+
+
+def _percent_slots(text: str, right: ast.expr) -> list[ast.expr]:
+    """Operands of ``text % right`` that land in a SQL value position as text."""
+    elements = right.elts if isinstance(right, ast.Tuple) else None
+    mapping = (
+        {literal(k): v for k, v in zip(right.keys, right.values, strict=True) if k is not None}
+        if isinstance(right, ast.Dict)
+        else None
+    )
+    slots, index = [], 0
+    for match in _PERCENT.finditer(text):
+        conv = match["conv"]
+        if conv == "%":
+            continue
+        position, index = index, index + 1
+        if conv in _NUMERIC or not _value_context(text[: match.start()]):
+            continue
+        if mapping is not None and match["key"]:
+            operand = mapping.get(match["key"])
+        elif elements is not None:
+            operand = elements[position] if position < len(elements) else None
+        else:
+            operand = right if position == 0 else None
+        if operand is not None:
+            slots.append(operand)
+    return slots
+
+
+def _format_slots(text: str, call: ast.Call) -> list[ast.expr]:
+    """Operands of ``text.format(...)`` that land in a SQL value position."""
+    slots, auto = [], 0
+    for match in _BRACE.finditer(text):
+        field_name = match["field"].split(".")[0].split("[")[0]
+        if (match["spec"] or "")[-1:] in _NUMERIC:
+            continue
+        if field_name == "":
+            operand = call.args[auto] if auto < len(call.args) else None
+            auto += 1
+        elif field_name.isdigit():
+            operand = call.args[int(field_name)] if int(field_name) < len(call.args) else None
+        else:
+            operand = next((k.value for k in call.keywords if k.arg == field_name), None)
+        if operand is not None and _value_context(text[: match.start()]):
+            slots.append(operand)
+    return slots
+
+
+def value_slots(node: ast.AST) -> list[ast.expr]:
+    """The operands a string-building expression puts where a SQL value goes."""
+    slots: list[ast.expr] = []
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        if isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+            slots = _percent_slots(node.left.value, node.right)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        before = _trailing_text(node.left)
+        if before is not None and not _is_str_literal(node.right) and _value_context(before):
+            slots = [node.right]
+    elif isinstance(node, ast.JoinedStr):
+        for previous, part in itertools.pairwise(node.values):
+            if isinstance(part, ast.FormattedValue) and isinstance(previous, ast.Constant):
+                spec = part.format_spec
+                numeric = spec is not None and (ast.unparse(spec).strip("'\"f")[-1:] in _NUMERIC)
+                if not numeric and _value_context(str(previous.value)):
+                    slots.append(part.value)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        receiver = node.func.value
+        if isinstance(receiver, ast.Constant) and isinstance(receiver.value, str):
+            slots = _format_slots(receiver.value, node)
+    return [slot for slot in slots if _data_operand(slot)]
 
 
 def _is_str_literal(node: ast.AST) -> bool:
@@ -283,7 +396,17 @@ class ModuleTaint:
     def __init__(self, module: ast.Module, aliases: dict[str, str]) -> None:
         self.module = module
         self.aliases = aliases
+        #: Names bound by ``import x``: a method called on one is a module function, not an object's.
+        self.modules = frozenset(
+            (a.asname or a.name).split(".")[0]
+            for n in ast.walk(module)
+            if isinstance(n, ast.Import)
+            for a in n.names
+        )
         self.imports_django = any(v.split(".")[0] == "django" for v in aliases.values())
+        roots = {part for v in aliases.values() for part in v.split(".")[:3]}
+        #: An HTTP *client* module (requests adapters, urllib3): its ``request`` is outgoing.
+        self.client_side = bool(roots & HTTP_CLIENTS) and not roots & WEB_FRAMEWORKS
         self.expressions: dict[int, Taint] = {}
         self.scope_of: dict[int, ast.AST] = {}
         self.summaries: dict[str, Summary] = {}
@@ -386,6 +509,8 @@ class ModuleTaint:
     # -- sources --------------------------------------------------------------------------------
 
     def is_request_object(self, node: ast.AST, request_names: frozenset[str]) -> bool:
+        if self.client_side:
+            return False
         if isinstance(node, ast.Name):
             return node.id in request_names or self.aliases.get(node.id, "") in REQUEST_GLOBALS
         return (
@@ -495,8 +620,6 @@ class _Interpreter:
             return state
         if isinstance(node, ast.AugAssign):
             taint = self._expr(node.value, state) | self._expr(node.target, state)
-            if isinstance(node.op, ast.Add | ast.Mod):
-                taint = _formatted(taint)
             key = _target_key(node.target)
             if key is not None:
                 state[key] = taint
@@ -652,12 +775,12 @@ class _Interpreter:
         if isinstance(node, ast.BinOp):
             taint = self._expr(node.left, state) | self._expr(node.right, state)
             if isinstance(node.op, ast.Add | ast.Mod) and (
-                _is_str_literal(node.left) or _is_str_literal(node.right) or self._formatted(node.left)
+                _is_str_literal(node.left) or _is_str_literal(node.right) or self._string_built(node.left)
             ):
-                taint = _drop(_formatted(taint), _fixed_destination(node))
+                taint = _drop(self._mark(taint, node), _fixed_destination(node))
             return taint
         if isinstance(node, ast.JoinedStr):
-            return _drop(_formatted(self._all(node.values, state)), _fixed_destination(node))
+            return _drop(self._mark(self._all(node.values, state), node), _fixed_destination(node))
         if isinstance(node, ast.FormattedValue):
             return self._expr(node.value, state)
         if isinstance(node, ast.BoolOp):
@@ -685,8 +808,14 @@ class _Interpreter:
             return CLEAN
         return self._all(ast.iter_child_nodes(node), state)
 
-    def _formatted(self, node: ast.AST) -> bool:
-        return any(k is Kind.FORMATTED for _, k in self.m.taint(node))
+    def _string_built(self, node: ast.AST) -> bool:
+        return isinstance(node, ast.BinOp | ast.JoinedStr) or (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+        )
+
+    def _mark(self, taint: Taint, node: ast.AST) -> Taint:
+        operands = CLEAN.union(*(self.m.taint(slot) for slot in value_slots(node)))
+        return _formatted(taint, operands)
 
     def _attribute(self, node: ast.Attribute, state: State) -> Taint:
         if self.m.is_request_object(node.value, self.request_names):
@@ -701,7 +830,12 @@ class _Interpreter:
         key = _target_key(node)
         if key is not None and key in state:
             return state[key]
-        return self._expr(node.value, state)
+        taint = self._expr(node.value, state)
+        if node.attr in _TEXT_METHODS:
+            return taint
+        # An attribute of a parameter is an object's field (conn.dialect, cfg.url), not the text the
+        # caller passed: only request data keeps flowing through it.
+        return frozenset(label for label in taint if not label[0].startswith(PARAM))
 
     def _comprehension(
         self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp, state: State
@@ -736,10 +870,12 @@ class _Interpreter:
             for k in node.keywords
         ):  # request.args.get("n", type=int)
             return CLEAN
+        if method == "replace" and len(node.args) == 2 and literal(node.args[0]) == "'":
+            return _drop(everything, frozenset({Kind.SQL}))  # value.replace("'", "''"): quoted for SQL
         if method in _LOOKUPS:  # d.get(key, default): the key chooses a value, it does not become it
             return receiver.union(*args[1:])
         if method in ("format", "format_map", "join") and _is_str_literal(func.value):  # type: ignore[attr-defined]
-            return _drop(_formatted(everything), _fixed_destination(node))
+            return _drop(self._mark(everything, node), _fixed_destination(node))
         return everything
 
     def _local_callee(self, func: ast.expr) -> str | None:

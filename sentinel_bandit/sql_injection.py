@@ -10,11 +10,14 @@
 
 when (a) request data reaches it (see :mod:`sentinel_bandit._sources`; through variables,
 formatting, concatenation, f-strings, ``join``, containers and same-module helpers), confidence
-high; or (b) the text is *built by string formatting* from a parameter of the enclosing function
-(``"... '%s'" % username`` in ``def login(username, password)``), confidence medium: whoever calls it,
-possibly from another module, decides what arrives, and the formatting is the flaw. A constant query,
-or one whose values are bound separately (``execute("... = ?", (name,))``) is never reported;
-``int()``/``float()``/``uuid.UUID()`` clean a value.
+high; or (b) the text is *built by string formatting* with a parameter of the enclosing function in
+a value position (``"... = '%s'" % username`` in ``def login(username, password)``: after a quote,
+a comparison, ``LIKE``, ``IN (``, ``VALUES (``, ``LIMIT``), confidence medium: whoever calls it,
+possibly from another module, decides what arrives, and the formatting is the flaw. Identifiers
+(``CREATE SCHEMA {schema}``: cannot be bound), numeric placeholders (``%d``), attributes of objects
+(``conn.dialect.name``) and values quoted with ``.replace("'", "''")`` are not reported under (b). A
+constant query, or one whose values are bound separately (``execute("... = ?", (name,))``) is never
+reported; ``int()``/``float()``/``uuid.UUID()`` clean a value.
 
 **Why it matters.** SQL injection: the client rewrites the query, reads every table, bypasses the
 login (``' OR '1'='1``), changes data, and on some databases runs commands. bandit's B608 reports

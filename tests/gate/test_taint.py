@@ -192,6 +192,31 @@ CASES: list[tuple[str, str, list[int]]] = [
         """,
         [6],
     ),
+    (
+        "SNT911",
+        """
+        import js
+        def provision(conn, schema, level, table, row, value):
+            conn.execute(f"CREATE SCHEMA {schema}")
+            conn.execute("SET TRANSACTION ISOLATION LEVEL %s" % level)
+            conn.execute("SELECT * FROM %s WHERE id = %d" % (table, row))
+            conn.execute("SELECT 1 WHERE db = '%s'" % conn.dialect.name)
+            conn.execute("SELECT 1 WHERE v = '%s'" % value.replace("'", "''"))
+            js.fetch(f"SELECT '{value}'")
+            return conn.execute("SELECT 1 WHERE a = %s AND b = '%s'" % (table, value))
+        """,
+        [10],
+    ),
+    (
+        "SNT913",
+        """
+        from pip._vendor.requests.adapters import BaseAdapter
+        class LocalFSAdapter(BaseAdapter):
+            def send(self, request, stream=None):
+                return open(request.url)
+        """,
+        [],
+    ),
     # -- the other sink families ----------------------------------------------------------------
     (
         "SNT912",
