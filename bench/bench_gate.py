@@ -3,7 +3,7 @@
 Measures, in one run on one machine, over this repository:
 
 1. What Sentinel's bandit plugins cost: ``bandit -r sentinel scanner`` with every plugin, against the
-   same command with the ten Sentinel plugins skipped (``-s SNT901,...``). Same process start, same
+   same command with the Sentinel plugins skipped (``-s SNT901,...``). Same process start, same
    built-in tests, same files; the difference is the plugins.
 2. What running the halves side by side saves: one ``run_gate`` with both halves (bandit in its own
    process while the scanner scans the hardened example app), against the static half and the
@@ -68,10 +68,10 @@ def run() -> str:
         [
             "## CI gate (`sentinel gate`)",
             "",
-            "Sentinel's ten bandit plugins on `sentinel/` and `scanner/`, against bandit's built-in",
-            "tests alone; and the gate's two halves side by side against one after the other, with our",
-            "own `[tool.sentinel]` (bandit over its `paths`, the scanner over the hardened example app,",
-            "served by the gate).",
+            f"Sentinel's {len(RULES)} bandit plugins on `sentinel/` and `scanner/`, against bandit's",
+            "built-in tests alone; and the gate's two halves side by side against one after the other,",
+            "with our own `[tool.sentinel]` (bandit over its `paths`, the scanner over the hardened",
+            "example app, served by the gate).",
             "",
             "| Measure | Seconds (median of 3) | Ratio |",
             "|---|---|---|",
