@@ -3,7 +3,8 @@
 **What it detects.** Request data (see :mod:`sentinel_bandit._sources`) in the expression given to
 lxml's ``xpath()`` method (on trees and elements), ``lxml.etree.XPath``, or
 ``lxml.etree.XPathEvaluator``. Values passed as XPath variables
-(``tree.xpath("//user[name=$name]", name=value)``) are bound, not parsed, and are not reported.
+(``tree.xpath("//user[name=$name]", name=value)``) are bound, not parsed, and are not reported;
+``html.escape``/``markupsafe.escape`` (which escape both quotes) clean a value for a quoted literal.
 
 **Why it matters.** The client rewrites the query: ``' or '1'='1`` returns every node, and
 boolean/blind probing reads the whole document (passwords included) one character at a time.

@@ -293,6 +293,7 @@ CASES: list[tuple[str, str, list[int]]] = [
     (
         "SNT916",
         """
+        import html
         from lxml import etree
         def find(request):
             name = request.GET["name"]
@@ -300,9 +301,10 @@ CASES: list[tuple[str, str, list[int]]] = [
             a = tree.xpath("//user[name/text()='%s']" % name)
             b = tree.xpath("//user[name/text()=$name]", name=name)
             c = etree.XPath("//user[@id='" + name + "']")
-            return a, b, c
+            d = tree.xpath("//user[name/text()='%s']" % html.escape(name))
+            return a, b, c, d
         """,
-        [6, 8],
+        [7, 9],
     ),
     (
         "SNT917",
