@@ -24,6 +24,7 @@ SNT914  server-side-request-forgery     918   high
 SNT915  open-redirect                   601   medium
 SNT916  xpath-injection                 643   high
 SNT917  deserialization-of-request-data 502   high
+SNT918  reflected-xss                   79    medium
 ======  ===============================  ====  ========
 
 Each plugin's module docstring documents it (what, why, evidence, fix). Only the plugin modules

@@ -66,6 +66,7 @@ class Kind(StrEnum):
     CODE = "code"
     FORMAT = "format"
     XML = "xml"
+    HTML = "html"
     FORMATTED = "formatted"
 
 
@@ -101,7 +102,12 @@ SANITIZERS: dict[str, frozenset[Kind]] = {
     **dict.fromkeys(("flask.url_for", "quart.url_for", "django.urls.reverse"), frozenset({Kind.REDIRECT})),
     **dict.fromkeys(
         ("html.escape", "markupsafe.escape", "flask.escape", "cgi.escape", "django.utils.html.escape"),
-        frozenset({Kind.XPATH}),
+        frozenset({Kind.XPATH, Kind.HTML}),
+    ),
+    # markup marked safe is SNT918's sink; reported there, not again where it is used
+    **dict.fromkeys(
+        ("markupsafe.Markup", "flask.Markup", "jinja2.Markup", "django.utils.safestring.mark_safe"),
+        frozenset({Kind.HTML}),
     ),
 }
 #: Methods whose result carries no text of the receiver (numbers, booleans).
@@ -359,7 +365,7 @@ def _annotated_markers(node: ast.expr | None) -> list[ast.expr]:
     return []
 
 
-def _is_route(func: FunctionNode) -> bool:
+def is_route(func: FunctionNode) -> bool:
     for decorator in func.decorator_list:
         if not (isinstance(decorator, ast.Call) and isinstance(decorator.func, ast.Attribute)):
             continue
@@ -554,7 +560,7 @@ class _Interpreter:
         defaults.update((a.arg, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True))
         every = [*positional, *args.kwonlyargs]
         names = [a.arg for a in every]
-        route = _is_route(self.scope)
+        route = is_route(self.scope)
         typed_in_route = _route_converters(self.scope)
         environ = bool(ENVIRON_PARAMETERS & set(names)) and "start_response" in names
         requests = set()
@@ -960,6 +966,7 @@ __all__ = [
     "Summary",
     "Taint",
     "import_aliases",
+    "is_route",
     "module_taint",
     "request_flow",
 ]

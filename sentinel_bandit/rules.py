@@ -187,6 +187,14 @@ UNSAFE_DESERIALIZATION = _rule(
     "Request data is deserialized by pickle, marshal, yaml.load (unsafe loader) or similar",
     "unsafe_deserialization",
 )
+REFLECTED_XSS = _rule(
+    "SNT918",
+    "reflected-xss",
+    79,
+    "MEDIUM",
+    "Request data reaches HTML unescaped (Markup, mark_safe, HTMLResponse, HttpResponse, a Flask view's str)",
+    "reflected_xss",
+)
 
 #: Every rule, by ID.
 RULES: tuple[PluginRule, ...] = (
@@ -207,6 +215,7 @@ RULES: tuple[PluginRule, ...] = (
     OPEN_REDIRECT,
     XPATH_INJECTION,
     UNSAFE_DESERIALIZATION,
+    REFLECTED_XSS,
 )
 RULES_BY_ID: dict[str, PluginRule] = {r.id: r for r in RULES}
 
@@ -219,6 +228,7 @@ __all__ = [
     "HARDCODED_SECRET_KEY",
     "OPEN_REDIRECT",
     "PATH_TRAVERSAL",
+    "REFLECTED_XSS",
     "RULES",
     "RULES_BY_ID",
     "SESSION_FROM_QUERY",

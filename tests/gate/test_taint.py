@@ -337,6 +337,41 @@ CASES: list[tuple[str, str, list[int]]] = [
         [6, 8],
     ),
     (
+        "SNT918",
+        """
+        from flask import Flask, request, make_response
+        from markupsafe import Markup, escape
+        app = Flask(__name__)
+        @app.get("/hello")
+        def hello():
+            name = request.args.get("name", "")
+            if name == "json":
+                return {"name": name}
+            if name == "safe":
+                return "<h1>Hello %s</h1>" % escape(name)
+            if name == "markup":
+                return make_response(Markup("<b>" + name + "</b>"))
+            return "<h1>Hello %s</h1>" % name
+        def helper(name):
+            return "<h1>Hello %s</h1>" % name
+        """,
+        [13, 14],
+    ),
+    (
+        "SNT918",
+        """
+        from starlette.responses import HTMLResponse
+        from fastapi import FastAPI
+        app = FastAPI()
+        @app.get("/search")
+        async def search(q: str):
+            return f"<p>{q}</p>"
+        async def page(request):
+            return HTMLResponse(f"<p>Results for {request.query_params['q']}</p>")
+        """,
+        [9],
+    ),
+    (
         "SNT909",
         """
         import urllib.request
