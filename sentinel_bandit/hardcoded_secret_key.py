@@ -147,6 +147,10 @@ KEY_SINKS: dict[str, tuple[int, str]] = {
     "starlette.middleware.sessions.SessionMiddleware": (1, "secret_key"),
 }
 _KEY_ATTRIBUTES = frozenset({"secret_key", "SECRET_KEY"})
+#: Modules whose import can put a key into one of the sinks (the flow analysis runs only then).
+_KEY_MODULES = frozenset(
+    {"cryptography", "jwt", "jose", "hmac", "itsdangerous", "starlette", "flask", "quart", "django"}
+)
 _SINK_CALLEES = frozenset(name.rpartition(".")[2] for name in KEY_SINKS)
 
 
@@ -218,7 +222,11 @@ def _by_sink(node: ast.AST, aliases: dict[str, str]) -> Found | None:
     for sink, value in _key_values(node, aliases):
         if hard_coded(value):
             return sink, value
-    if isinstance(node, ast.Assign | ast.AnnAssign) and hard_coded(node.value):
+    if (
+        isinstance(node, ast.Assign | ast.AnnAssign)
+        and {v.split(".")[0] for v in aliases.values()} & _KEY_MODULES
+        and hard_coded(node.value)
+    ):
         flows = _key_flows(node, aliases)
         targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         for target in targets:

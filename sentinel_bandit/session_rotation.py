@@ -135,17 +135,26 @@ class _Module:
     """What SNT902 needs to know about a module, computed once."""
 
     def __init__(self, module: ast.AST | None, aliases: dict[str, str]) -> None:
+        self.module = module
         self.aliases = aliases
         self.registered = _registered_login_handlers(module) if module is not None else set()
-        functions = [
-            n
-            for n in (ast.walk(module) if module is not None else [])
-            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
-        ]
-        by_name = {f.name: f for f in functions}
-        self.rotating_functions: set[str] = set()
-        for _ in range(3):  # helpers that call helpers that rotate
-            self.rotating_functions |= {f.name for f in functions if self._rotates_directly(f, by_name)}
+        self._rotating: set[str] | None = None
+
+    @property
+    def rotating_functions(self) -> set[str]:
+        """Functions of the module that rotate, directly or through helpers (computed on first use:
+        only a module with a login handler that writes a session needs it)."""
+        if self._rotating is None:
+            functions = [
+                n
+                for n in (ast.walk(self.module) if self.module is not None else [])
+                if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+            ]
+            by_name = {f.name: f for f in functions}
+            self._rotating = set()
+            for _ in range(3):  # helpers that call helpers that rotate
+                self._rotating |= {f.name for f in functions if self._rotates_directly(f, by_name)}
+        return self._rotating
 
     def _rotates_directly(self, func: FunctionNode, by_name: dict[str, FunctionNode]) -> bool:
         local: set[str] | None = None
