@@ -1,7 +1,7 @@
 """SNT909 eval-of-request-data: ``eval``, ``exec`` or ``compile`` on request data (CWE-95).
 
 **What it detects.** The built-ins ``eval``, ``exec`` and ``compile`` (not shadowed by an import)
-called with code that comes from the request in the same function. bandit's B307/B102 report every
+called with code that comes from the request. bandit's B307/B102 report every
 ``eval``/``exec`` at medium severity; this rule singles out the ones the client controls.
 ``ast.literal_eval`` is not reported.
 
@@ -12,40 +12,34 @@ called with code that comes from the request in the same function. bandit's B307
 **How to fix.** Parse the input instead: ``json.loads``, ``ast.literal_eval`` for Python literals, or
 a small grammar for expressions.
 
-Severity high. Confidence high when the request is read in the same expression, medium when through
-a variable.
+Request data is followed as in :mod:`sentinel_bandit._taint`: through variables, formatting,
+same-module helpers, and what is read from a file or URL the client named (remote file inclusion:
+``exec(urlopen(request_value).read())``).
+
+Severity high, confidence high.
 """
 
 from __future__ import annotations
 
-import ast
 from typing import Any
 
-from sentinel_bandit._ast import argument
-from sentinel_bandit._plugin import Context, issue, plugin
-from sentinel_bandit._taint import taint_at
+from sentinel_bandit._plugin import Context, plugin
+from sentinel_bandit._sinks import Sink, arg, names, taint_issue
+from sentinel_bandit._taint import Kind
 from sentinel_bandit.rules import EVAL_INJECTION
 
-EVALUATORS = {"eval": "source", "exec": "source", "compile": "source"}
+SINKS = (Sink(label="eval/exec", select=arg(0, "source"), names=names("eval", "exec", "compile")),)
 
 
 @plugin(EVAL_INJECTION, "Call")
 def sentinel_eval_of_request_data(context: Context) -> Any:
-    call = context.node
-    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Name):
-        return None
-    name = call.func.id
-    if name not in EVALUATORS or name in context.import_aliases:
-        return None
-    code = argument(call, 0, EVALUATORS[name])
-    if code is None:
-        return None
-    taint = taint_at(call, context.import_aliases)
-    if not taint.tainted(code):
-        return None
-    return issue(
+    return taint_issue(
         EVAL_INJECTION,
-        call,
-        f"{name}() on request data runs the client's code; parse the input (json, ast.literal_eval) instead",
-        confidence="HIGH" if taint.direct(code) else "MEDIUM",
+        context,
+        SINKS,
+        Kind.CODE,
+        lambda sink, evidence: (
+            f"{sink.label} on {evidence} runs the client's code; parse the input "
+            "(json, ast.literal_eval) instead"
+        ),
     )

@@ -1,7 +1,7 @@
 """SNT907 format-string-from-request: ``str.format`` on a format string from the request (CWE-134).
 
 **What it detects.** ``template.format(...)``, ``template.format_map(...)`` or
-``str.format(template, ...)`` where ``template`` comes from the request in the same function (see
+``str.format(template, ...)`` where ``template`` comes from the request (see
 :mod:`sentinel_bandit._taint`). ``"Hello {}".format(request_value)`` is fine: the format string is a
 literal, the request only fills a field.
 
@@ -14,8 +14,7 @@ object passed to ``format``.
 **How to fix.** Never let the client choose the format string; pick among fixed templates by key,
 or use ``string.Template`` (``$name`` substitution only, no attribute access).
 
-Severity medium. Confidence high when the request is read in the same expression, medium when
-through a variable.
+Severity medium, confidence high.
 """
 
 from __future__ import annotations
@@ -23,36 +22,32 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from sentinel_bandit._ast import call_qualname
-from sentinel_bandit._plugin import Context, issue, plugin
-from sentinel_bandit._taint import taint_at
+from sentinel_bandit._plugin import Context, plugin
+from sentinel_bandit._sinks import Sink, arg, names, taint_issue
+from sentinel_bandit._taint import Kind
 from sentinel_bandit.rules import FORMAT_STRING
 
 
-def _format_string(call: ast.Call, aliases: dict[str, str]) -> ast.expr | None:
-    if call_qualname(call, aliases) in ("str.format", "str.format_map"):
-        return call.args[0] if call.args else None
-    if isinstance(call.func, ast.Attribute) and call.func.attr in ("format", "format_map"):
-        receiver = call.func.value
-        return None if isinstance(receiver, ast.Constant | ast.JoinedStr) else receiver
-    return None
+def _format_receiver(call: ast.Call) -> list[ast.expr]:
+    receiver = call.func.value if isinstance(call.func, ast.Attribute) else None
+    return [] if receiver is None or isinstance(receiver, ast.Constant | ast.JoinedStr) else [receiver]
+
+
+SINKS = (
+    Sink(label="str.format", select=arg(0, "format_string"), names=names("str.format", "str.format_map")),
+    Sink(label="str.format", select=_format_receiver, methods=frozenset({"format", "format_map"})),
+)
 
 
 @plugin(FORMAT_STRING, "Call")
 def sentinel_format_string_from_request(context: Context) -> Any:
-    call = context.node
-    if not isinstance(call, ast.Call):
-        return None
-    template = _format_string(call, context.import_aliases)
-    if template is None:
-        return None
-    taint = taint_at(call, context.import_aliases)
-    if not taint.tainted(template):
-        return None
-    return issue(
+    return taint_issue(
         FORMAT_STRING,
-        call,
-        "str.format on a format string from the request: fields like {x.__init__.__globals__} read "
-        "secrets; use fixed templates",
-        confidence="HIGH" if taint.direct(template) else "MEDIUM",
+        context,
+        SINKS,
+        Kind.FORMAT,
+        lambda sink, evidence: (
+            f"{sink.label} on a format string from {evidence}: fields like "
+            "{x.__init__.__globals__} read secrets; use fixed templates"
+        ),
     )

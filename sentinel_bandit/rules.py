@@ -131,6 +131,70 @@ HARDCODED_SECRET_KEY = _rule(
     "A session or signing secret key is written in the source code",
     "hardcoded_secret_key",
 )
+SQL_INJECTION = _rule(
+    "SNT911",
+    "sql-injection",
+    89,
+    "HIGH",
+    "Request data, or a parameter formatted into the text, reaches a SQL query (execute, text(), raw)",
+    "sql_injection",
+)
+COMMAND_INJECTION = _rule(
+    "SNT912",
+    "command-injection",
+    78,
+    "HIGH",
+    "Request data reaches a shell command (os.system, subprocess with shell=True) or a program name",
+    "command_injection",
+)
+PATH_TRAVERSAL = _rule(
+    "SNT913",
+    "path-traversal",
+    22,
+    "HIGH",
+    "Request data chooses a file path that is opened or sent (open, send_file, FileResponse)",
+    "path_traversal",
+)
+SSRF = _rule(
+    "SNT914",
+    "server-side-request-forgery",
+    918,
+    "HIGH",
+    "Request data chooses the URL (host included) the server fetches (requests, httpx, urlopen)",
+    "ssrf",
+)
+OPEN_REDIRECT = _rule(
+    "SNT915",
+    "open-redirect",
+    601,
+    "MEDIUM",
+    "Request data chooses where a redirect goes (redirect, RedirectResponse, HttpResponseRedirect)",
+    "open_redirect",
+)
+XPATH_INJECTION = _rule(
+    "SNT916",
+    "xpath-injection",
+    643,
+    "HIGH",
+    "Request data is formatted into an XPath expression (lxml xpath, XPath)",
+    "xpath_injection",
+)
+UNSAFE_DESERIALIZATION = _rule(
+    "SNT917",
+    "deserialization-of-request-data",
+    502,
+    "HIGH",
+    "Request data is deserialized by pickle, marshal, yaml.load (unsafe loader) or similar",
+    "unsafe_deserialization",
+)
+REFLECTED_XSS = _rule(
+    "SNT918",
+    "reflected-xss",
+    79,
+    "MEDIUM",
+    "Request data reaches HTML unescaped (Markup, mark_safe, HTMLResponse, HttpResponse, a Flask view's str)",
+    "reflected_xss",
+)
 
 #: Every rule, by ID.
 RULES: tuple[PluginRule, ...] = (
@@ -144,22 +208,38 @@ RULES: tuple[PluginRule, ...] = (
     TEMPLATE_INJECTION,
     EVAL_INJECTION,
     HARDCODED_SECRET_KEY,
+    SQL_INJECTION,
+    COMMAND_INJECTION,
+    PATH_TRAVERSAL,
+    SSRF,
+    OPEN_REDIRECT,
+    XPATH_INJECTION,
+    UNSAFE_DESERIALIZATION,
+    REFLECTED_XSS,
 )
 RULES_BY_ID: dict[str, PluginRule] = {r.id: r for r in RULES}
 
 __all__ = [
+    "COMMAND_INJECTION",
     "COOKIE_SESSIONS",
     "EVAL_INJECTION",
     "FAST_PASSWORD_HASH",
     "FORMAT_STRING",
     "HARDCODED_SECRET_KEY",
+    "OPEN_REDIRECT",
+    "PATH_TRAVERSAL",
+    "REFLECTED_XSS",
     "RULES",
     "RULES_BY_ID",
     "SESSION_FROM_QUERY",
     "SESSION_ROTATION",
+    "SQL_INJECTION",
+    "SSRF",
     "TEMPLATE_INJECTION",
+    "UNSAFE_DESERIALIZATION",
     "UNSAFE_XML",
     "WEAK_ARGON2",
+    "XPATH_INJECTION",
     "Level",
     "PluginRule",
 ]

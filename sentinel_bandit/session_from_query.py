@@ -31,7 +31,7 @@ from typing import Any
 
 from sentinel_bandit._ast import literal_key
 from sentinel_bandit._plugin import Context, issue, plugin
-from sentinel_bandit._taint import REQUEST_GLOBALS, REQUEST_NAMES
+from sentinel_bandit._sources import REQUEST_GLOBALS, REQUEST_NAMES
 from sentinel_bandit.rules import SESSION_FROM_QUERY
 
 QUERY_ATTRIBUTES = frozenset({"query_params", "args", "GET", "query"})

@@ -7,8 +7,10 @@
   ``fromstringlist``, ``XML``; ``xml.dom.minidom``/``pulldom``/``expatbuilder`` ``parse``,
   ``parseString``; ``xml.sax`` ``parse``, ``parseString``, ``make_parser``; ``lxml.etree`` and
   ``lxml.objectify`` ``parse``, ``fromstring``, ``fromstringlist``, ``XML``, ``iterparse``. An lxml
-  parse given an explicit ``parser`` is left to the rule below, which judges that parser. Severity
-  medium; **high** when the parsed data comes from the request in the same function.
+  parse given an explicit ``parser`` is left to the rule below, which judges that parser. XML the
+  source holds itself (a literal, a module constant bound once to one, its ``.encode()``, a
+  ``BytesIO`` of it) is not reported: no one else writes it. Severity
+  medium; **high** when the parsed data comes from the request (:mod:`sentinel_bandit._taint`).
 - A parser configured to resolve entities or fetch DTDs, wherever its input comes from (severity
   high): ``lxml.etree.XMLParser``/``XMLPullParser``/``iterparse``/``lxml.objectify.makeparser`` with
   ``resolve_entities=True``, ``load_dtd=True``, ``no_network=False``, ``huge_tree=True`` (which also
@@ -33,9 +35,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
-from sentinel_bandit._ast import argument, call_qualname, keyword, literal, qualname
+from sentinel_bandit._ast import argument, call_qualname, callee_name, keyword, literal, parents, qualname
 from sentinel_bandit._plugin import Context, issue, plugin
-from sentinel_bandit._taint import taint_at
+from sentinel_bandit._taint import Kind, module_taint
 from sentinel_bandit.rules import UNSAFE_XML
 
 _ETREE = ("parse", "iterparse", "fromstring", "fromstringlist", "XML")
@@ -70,6 +72,48 @@ def _external_feature(call: ast.Call, aliases: dict[str, str]) -> str | None:
     return name if name in EXTERNAL_FEATURES and literal(call.args[1]) is True else None
 
 
+def _constant_names(node: ast.AST) -> dict[str, int]:
+    """Module-level names bound to a string or bytes literal, and how often any name is bound."""
+    root = node
+    for parent in parents(node):
+        root = parent
+    cached = getattr(root, "_sentinel_xml_constants", None)
+    if isinstance(cached, dict):
+        return cached
+    bound: dict[str, int] = {}
+    literals: set[str] = set()
+    for item in ast.walk(root):
+        if isinstance(item, ast.Assign):
+            for target in item.targets:
+                for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                    bound[name] = bound.get(name, 0) + 1
+                    if isinstance(target, ast.Name) and isinstance(literal(item.value), str | bytes):
+                        literals.add(name)
+    constants = {name: count for name, count in bound.items() if name in literals and count == 1}
+    root._sentinel_xml_constants = constants  # type: ignore[attr-defined]
+    return constants
+
+
+_TEXT_PARSERS = frozenset({"fromstring", "fromstringlist", "XML", "parseString"})
+
+
+def _written_here(node: ast.AST, at: ast.AST, *, text: bool) -> bool:
+    """XML the source itself holds: a literal, a module constant bound once to one, its
+    ``.encode()``, or a ``BytesIO``/``StringIO`` of either. Parsing it is not XXE. (A literal given
+    to ``parse`` is a file name, not XML: ``text`` says whether the parser takes XML text.)"""
+    if isinstance(node, ast.Call) and len(node.args) == 1 and callee_name(node) in ("BytesIO", "StringIO"):
+        return _written_here(node.args[0], at, text=True)
+    if not text:
+        return False
+    if isinstance(literal(node), str | bytes):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in _constant_names(at)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "encode":
+        return _written_here(node.func.value, at, text=True)
+    return False
+
+
 def _judged_elsewhere(call: ast.Call, name: str) -> bool:
     """An lxml parse given an explicit parser: that parser's construction is what gets judged."""
     return name.startswith("lxml.") and argument(call, 1, "parser") is not None
@@ -95,8 +139,11 @@ def sentinel_unsafe_xml_parsing(context: Context) -> Any:
         return issue(UNSAFE_XML, call, text, confidence="HIGH", severity="HIGH")
     if name not in PARSE_CALLS or _judged_elsewhere(call, name):
         return None
-    taint = taint_at(call, aliases)
-    if any(taint.tainted(arg) for arg in (*call.args, *(k.value for k in call.keywords))):
+    if call.args and _written_here(call.args[0], call, text=name.rpartition(".")[2] in _TEXT_PARSERS):
+        return None
+    analysis = module_taint(call)
+    values = (*call.args, *(k.value for k in call.keywords))
+    if analysis is not None and any(analysis.flow(value, Kind.XML) for value in values):
         text = f"{name}() parses request data without defusedxml/sentinel.xml (XXE, entity expansion)"
         return issue(UNSAFE_XML, call, text, confidence="HIGH", severity="HIGH")
     text = f"{name}() parses XML without defusedxml/sentinel.xml; use sentinel.xml or defusedxml"

@@ -62,6 +62,48 @@ POSITIVE: list[tuple[str, str, list[int]]] = [
         """,
         [6],
     ),
+    # aiohttp-session, a handler registered on the router under a login path
+    (
+        "SNT902",
+        """
+        from aiohttp import web
+        from aiohttp_session import get_session
+        async def authenticate(request):
+            form = await request.post()
+            session = await get_session(request)
+            session["user"] = form["user"]
+        app = web.Application()
+        app.router.add_route("POST", "/login", authenticate)
+        """,
+        [7],
+    ),
+    # a credential check named login() is not rotation, wherever it comes from
+    (
+        "SNT902",
+        """
+        from myapp.auth import login
+        def check(user, password):
+            return user == password
+        async def sign_in(request):
+            if await login(request.user, request.password):
+                request.session["user"] = 1
+        def do_login(request):
+            if check(request.user, request.password):
+                request.session["user"] = 1
+        """,
+        [7, 10],
+    ),
+    # Starlette and Django request.session; Django's login imported under another module
+    (
+        "SNT902",
+        """
+        from django.urls import path
+        def authenticate(request):
+            request.session["uid"] = request.user.id
+        urlpatterns = [path("accounts/login/", authenticate)]
+        """,
+        [4],
+    ),
     # SNT903 session IDs from the query string.
     (
         "SNT903",
@@ -231,6 +273,26 @@ POSITIVE: list[tuple[str, str, list[int]]] = [
         """,
         [3, 4, 5, 6, 7, 8, 9],
     ),
+    # SNT910 by sink: whatever the variable is called
+    (
+        "SNT910",
+        """
+        import hmac, jwt
+        from cryptography.fernet import Fernet
+        from itsdangerous import URLSafeTimedSerializer
+        key = "JHtM1wEt1I1J9N_Evjwqr3yYauXIqSxYzFnRhcf0ZG0="
+        fernet = Fernet(key)
+        secret = "MYSUPERSECRETKEY"
+        raw = secret.encode()
+        def token(payload):
+            return jwt.encode(payload, raw, algorithm="HS256")
+        signer = URLSafeTimedSerializer("literal")
+        mac = hmac.new(b"k3y", b"msg", "sha256")
+        app.secret_key = "flask-key"
+        app.config.update(SECRET_KEY="flask-key-2")
+        """,
+        [5, 7, 11, 12, 13, 14],
+    ),
 ]
 
 NEGATIVE: list[tuple[str, str]] = [
@@ -255,6 +317,32 @@ NEGATIVE: list[tuple[str, str]] = [
         """,
     ),
     ("SNT902", "def logout(request):\n    request.session['user'] = None\n"),
+    (
+        "SNT902",
+        """
+        from aiohttp_session import new_session
+        from django.contrib import auth
+        from flask import session
+        import sentinel
+        async def authenticate(request):
+            session = await new_session(request)
+            session["user"] = 1
+        def django_login(request):
+            auth.login(request, request.user)
+            request.session["x"] = 1
+        def flask_login():
+            session.clear()
+            session["user"] = 1
+        async def start(request, uid):
+            await sentinel.rotate_session(request)
+        async def login(request):
+            await start(request, 1)
+            request.session["user"] = 1
+        def signin(request):
+            request.session.flush()
+            request.session["user"] = 1
+        """,
+    ),
     (
         "SNT903",
         """
@@ -358,6 +446,19 @@ NEGATIVE: list[tuple[str, str]] = [
             return {"SECRET_KEY": os.environ["KEY"]}
         """,
     ),
+    (
+        "SNT910",
+        """
+        import hmac, jwt, os
+        from cryptography.fernet import Fernet
+        key = os.environ["FERNET_KEY"]
+        fernet = Fernet(key)
+        label = "not a key"
+        digest = hmac.new(os.urandom(32), label.encode(), "sha256")
+        def check(token, public_key):
+            return jwt.decode(token, public_key, algorithms=["RS256"])
+        """,
+    ),
 ]
 
 
@@ -386,15 +487,21 @@ def test_severity_and_confidence_follow_the_evidence(scan: Scan) -> None:
         """,
     )
     assert [(h.severity, h.confidence) for h in xml_hits] == [("HIGH", "HIGH"), ("MEDIUM", "HIGH")]
-    eval_hits = scan(
-        "SNT909",
+    sql_hits = scan(
+        "SNT911",
         """
-        async def calc(request):
-            expr = request.query_params["e"]
-            return eval(request.query_params["e"]), eval(expr)
+        async def search(request, db):
+            term = request.query_params["q"]
+            return await db.execute(f"SELECT * FROM t WHERE name = '{term}'")
+        def by_name(cursor, name):
+            return cursor.execute("SELECT * FROM t WHERE name = '%s'" % name)
         """,
     )
-    assert [h.confidence for h in eval_hits] == ["HIGH", "MEDIUM"]
+    # request data in the query: certain; a parameter formatted in: the callers decide, still high
+    assert [(h.line, h.severity, h.confidence) for h in sql_hits] == [
+        (4, "HIGH", "HIGH"),
+        (6, "HIGH", "MEDIUM"),
+    ]
     weak = scan("SNT905", "import sentinel\nh = sentinel.PasswordHasher(allow_weak=True)\n")
     assert [(h.severity, h.confidence) for h in weak] == [("MEDIUM", "HIGH")]
 

@@ -89,3 +89,13 @@ def test_the_runner_refuses_to_run_without_its_plugins(tmp_path: Path) -> None:
     )
     assert done.returncode == 3, done.stderr
     assert "SNT909" in done.stderr and "reinstall" in done.stderr
+
+
+def test_static_rule_pages_match_their_docstrings() -> None:
+    from sentinel_bandit._docs import pages
+
+    assert len(pages()) == len(RULES)
+    for path, text in pages().items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"stale: run python -m sentinel_bandit._docs ({path.name})"
+        )
