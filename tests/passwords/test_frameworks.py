@@ -3,6 +3,8 @@ Flask-Bcrypt's long-password mode (declared), and the compact wrap of each frame
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sentinel.passwords import NotWrappable, PasswordHasher, identify
@@ -96,3 +98,19 @@ def test_django_hashes_wrap_into_varchar_128(
     assert len(wrapped) <= 128
     assert hasher.verify(wrapped, PW) is True
     assert hasher.verify(wrapped, WRONG) is False
+
+
+def test_the_documented_flask_bcrypt_recipe_runs_as_written(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/passwords.md's example, executed as written, then used on a real Flask-Bcrypt hash."""
+    monkeypatch.delenv("SENTINEL_PASSWORD_PEPPER", raising=False)
+    monkeypatch.delenv("SENTINEL_PASSWORD_PEPPER_FILE", raising=False)
+    text = (Path(__file__).parents[2] / "docs" / "passwords.md").read_text(encoding="utf-8")
+    section = text.split("### Flask-Bcrypt long-password mode", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+
+    exec(compile(code, "docs/passwords.md", "exec"), namespace)  # noqa: S102 - our own documentation
+
+    hasher = namespace["hasher"]
+    assert isinstance(hasher, PasswordHasher)
+    assert hasher.verify(FLASK_BCRYPT_LONG.make(PW), PW) is True
