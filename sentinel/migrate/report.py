@@ -84,6 +84,8 @@ class Survey:
     type_label: str
     #: A few wrappable rows of each scheme (never printed), wrapped in memory to calibrate the estimate.
     sample: tuple[Verdict, ...] = ()
+    #: The keys of the first rows that would not fit (keys only: never a value).
+    too_long_keys: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -106,9 +108,11 @@ class Survey:
         if self.width is None:
             return f"longest wrapped value {self.longest} characters; column {self.type_label} is unbounded"
         if self.too_long:
+            more = ", ..." if self.too_long > len(self.too_long_keys) else ""
             return (
                 f"{self.too_long} row(s) would not fit: longest wrapped value {self.longest} characters, "
-                f"column {self.type_label}. Widen it (ALTER ... VARCHAR(255)) or they stay legacy"
+                f"column {self.type_label}. Widen it (ALTER ... VARCHAR(255)) or they stay legacy "
+                f"(keys {', '.join(self.too_long_keys)}{more})"
             )
         return f"all fit: longest wrapped value {self.longest} characters, column {self.type_label}"
 
@@ -123,6 +127,7 @@ class Survey:
                 "width": self.width,
                 "longest_wrapped": self.longest,
                 "too_long": self.too_long,
+                "too_long_keys": list(self.too_long_keys),
             },
         }
 

@@ -66,6 +66,8 @@ UNBOUNDED_WIDTH = 65535
 #: Rows of each legacy scheme the survey keeps to calibrate the estimate, and at most in all.
 SAMPLE_PER_SCHEME = 2
 SAMPLE_MAX = 16
+#: Keys of rows too long for the column that the dry run names (the count is always complete).
+TOO_LONG_KEYS = 10
 #: Database round trips timed for the estimate.
 ROUND_TRIPS = 3
 #: The least ``max_stored_length`` a ``PasswordHasher`` takes; rows that would not fit a narrower
@@ -149,6 +151,7 @@ class Migration:
         histogram: Counter[str] = Counter()
         too_long = longest = 0
         sample: list[Verdict] = []
+        too_long_keys: list[str] = []
         after: Key | None = None
         while True:
             rows, last = read_batch(
@@ -162,7 +165,10 @@ class Migration:
                 histogram[verdict.category] += 1
                 if is_wrappable(verdict.category):
                     longest = max(longest, verdict.wrapped_length)
-                    too_long += self._too_long(verdict)
+                    if self._too_long(verdict):
+                        too_long += 1
+                        if len(too_long_keys) < TOO_LONG_KEYS:
+                            too_long_keys.append(str(row.pk))
                     if histogram[verdict.category] <= SAMPLE_PER_SCHEME and len(sample) < SAMPLE_MAX:
                         sample.append(verdict)
         return Survey(
@@ -172,6 +178,7 @@ class Migration:
             width=self.info.width,
             type_label=self.info.type_label,
             sample=tuple(v for v in sample if not self._too_long(v)),
+            too_long_keys=tuple(too_long_keys),
         )
 
     def calibrate(self, survey: Survey) -> Estimate:

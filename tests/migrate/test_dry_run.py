@@ -40,6 +40,7 @@ def test_dry_run_reports_a_histogram_and_writes_nothing(db: Db, migrate: CliRunn
         "width": 255,
         "longest_wrapped": data["survey"]["column"]["longest_wrapped"],
         "too_long": 0,
+        "too_long_keys": [],
     }
     assert 60 < data["survey"]["column"]["longest_wrapped"] <= 128  # compact wraps fit VARCHAR(128)
     assert data["estimate"]["rows"] == data["survey"]["to_wrap"]
@@ -63,7 +64,9 @@ def test_dry_run_checks_the_column_width(db: Db, migrate: CliRunner) -> None:
     assert data["survey"]["column"]["width"] == 80
     assert data["survey"]["column"]["too_long"] == 6
     assert data["survey"]["column"]["longest_wrapped"] > 80
-    assert "6 row(s) would not fit" in migrate(db.args("--recipe", RECIPE, profile="owasp")).out
+    assert data["survey"]["column"]["too_long_keys"] == ["1", "2", "3", "4", "5", "6"]
+    text = migrate(db.args("--recipe", RECIPE, profile="owasp")).out
+    assert "6 row(s) would not fit" in text and "(keys 1, 2, 3, 4, 5, 6)" in text
 
     run = migrate(db.args("--recipe", RECIPE, "--json", "--execute", "--workers", "1", profile="owasp"))
     assert run.code == 1, run.err
