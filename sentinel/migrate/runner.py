@@ -31,7 +31,7 @@ import sqlalchemy as sa
 
 from sentinel.errors import SentinelUnsafeWarning
 from sentinel.events import security_event
-from sentinel.migrate.calibrate import Estimate, estimate, time_calls
+from sentinel.migrate.calibrate import Estimate, estimate, parallel_rate, time_calls
 from sentinel.migrate.classify import EMPTY, UNRECOGNISED, Classifier, Verdict, is_wrappable, label
 from sentinel.migrate.config import MigrationConfig
 from sentinel.migrate.database import (
@@ -185,9 +185,9 @@ class Migration:
         """Time wraps of the survey's sample of real rows, and the database (see ``calibrate.py``)."""
         if not survey.to_wrap or not survey.sample:
             return estimate(survey.to_wrap, self.config.profile, self.config.workers)
-        wall, cpu = time_calls(
-            [functools.partial(self.hasher.wrap, v.stored, salt=v.salt) for v in survey.sample]
-        )
+        wraps = [functools.partial(self.hasher.wrap, v.stored, salt=v.salt) for v in survey.sample]
+        wall, cpu = time_calls(wraps)
+        side_by_side = parallel_rate(wraps, self.config.workers)
         db_per_row = self._db_seconds_per_row()
         return Estimate(
             rows=survey.to_wrap,
@@ -197,6 +197,7 @@ class Migration:
             cpu_per_hash=cpu,
             db_per_row=db_per_row,
             sampled=len(survey.sample),
+            parallel_rate=side_by_side,
         )
 
     def _db_seconds_per_row(self) -> float:

@@ -44,6 +44,9 @@ def test_dry_run_reports_a_histogram_and_writes_nothing(db: Db, migrate: CliRunn
     }
     assert 60 < data["survey"]["column"]["longest_wrapped"] <= 128  # compact wraps fit VARCHAR(128)
     assert data["estimate"]["rows"] == data["survey"]["to_wrap"]
+    estimate = data["estimate"]  # calibrated on the table's own rows and the real database
+    assert estimate["sampled_rows"] > 0 and estimate["db_ms_per_row"] > 0
+    assert 0 < estimate["rows_per_second_limit"] <= estimate["parallel_wraps_per_second"]
 
 
 def test_a_clean_table_dry_runs_with_exit_0(db: Db, migrate: CliRunner) -> None:
