@@ -2,8 +2,9 @@
 argon2id, in place. A dry run unless ``--execute``. See ``docs/migrate-passwords.md``.
 
 Exit codes: 0 done (or, for a dry run, every row recognised and fitting); 1 done, with rows left
-unrecognised, too long for the column, failed, or changed concurrently; 2 a usage, connection or
-configuration error (one line naming the fix). Needs the ``migrate`` extra.
+unrecognised, too long for the column, failed, or changed concurrently to another legacy value; 2 a
+usage, connection, permission or configuration error (one line naming the fix); 130 interrupted by
+Ctrl-C (committed batches stay, with their checkpoint). Needs the ``migrate`` extra.
 """
 
 from __future__ import annotations
@@ -48,7 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     fmt = parser.add_argument_group("hash format (self-describing formats need nothing)")
     fmt.add_argument(
         "--recipe",
-        help="bare hex: a formula like 'md5(password)' or 'sha256(salt+password)'; or postgres-md5",
+        help="bare hex: a formula like 'md5(password)' or 'sha256(salt+password)'; or postgres-md5; "
+        "or flask-bcrypt-long-passwords (Flask-Bcrypt's BCRYPT_HANDLE_LONG_PASSWORDS=True)",
     )
     fmt.add_argument(
         "--layout", help="where a bare-hex salt lives: '{digest}' (default), '{salt}${digest}', ..."
@@ -163,8 +165,27 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(str(exc)) from exc
 
 
+#: The conventional exit code of a process stopped by SIGINT (128 + 2).
+EXIT_INTERRUPTED = 130
+
+
 def _run(args: argparse.Namespace) -> int:
-    from sentinel.migrate import Migration, estimate
+    try:
+        return _run_migration(args)
+    except KeyboardInterrupt:
+        if args.execute:
+            why = (
+                "every batch written before it is committed with its checkpoint, nothing after it was "
+                "written; rerun the same command to resume"
+            )
+        else:
+            why = "this was a dry run: nothing was written"
+        sys.stderr.write(f"sentinel migrate-passwords: interrupted (Ctrl-C): {why}\n")
+        return EXIT_INTERRUPTED
+
+
+def _run_migration(args: argparse.Namespace) -> int:
+    from sentinel.migrate import Migration
 
     config = build_config(args)
     with warnings.catch_warnings():
@@ -172,7 +193,7 @@ def _run(args: argparse.Namespace) -> int:
         migration = Migration(config)
     with migration:
         survey = migration.survey()
-        guess = estimate(survey.to_wrap, config.profile, config.workers)
+        guess = migration.calibrate(survey)
         probed = migration.probe(args.probe, read_password(args.probe)) if args.probe else None
         if not args.execute:
             _emit(
@@ -209,8 +230,8 @@ def _header(migration: Migration, mode: str) -> list[str]:
     from sentinel.migrate.database import redact
 
     c, info = migration.config, migration.info
-    checkpoint = migration.checkpoint()
-    saved = "none"
+    checkpoint, unreadable = migration.checkpoint_status()
+    saved = unreadable or "none"
     if checkpoint is not None:
         state = (
             "complete (a new pass starts)" if checkpoint.done else f"resumes after key {checkpoint.last_pk!r}"
@@ -244,9 +265,10 @@ def _dry_run_text(migration: Migration, survey: Survey, guess: Estimate, probed:
     lines += [
         "",
         f"column fit  {survey.fit_text()}",
-        f"estimate    {guess.rows} row(s) to wrap, {guess.workers} worker(s) x "
-        f"{guess.seconds_per_hash * 1000:.3g} ms per hash: about {duration(guess.seconds)} "
-        f"at the physical limit ({guess.limit:.1f} rows/s)",
+        f"estimate    {guess.rows} row(s) to wrap: about {duration(guess.seconds)} "
+        f"({guess.limit:.1f} rows/s; {guess.workers} worker(s), {guess.cores} core(s), "
+        f"{guess.seconds_per_hash * 1000:.3g} ms per wrap, {guess.db_per_row * 1000:.2g} ms "
+        f"database per row; timed on {guess.sampled} of the table's rows)",
     ]
     if probed is not None:
         lines.append(f"probe       the known password verifies, before and after wrapping ({label(probed)})")
@@ -260,7 +282,7 @@ def _result_text(result: RunResult) -> list[str]:
         (c.unrecognised, "unrecognised: fix --recipe/--layout, or reset those passwords"),
         (c.too_long, "too long for the column: widen it and rerun"),
         (c.failed, "failed to wrap: check those rows with sentinel.passwords.identify"),
-        (c.changed_concurrently, "changed concurrently: rerun to pick them up if still legacy"),
+        (c.changed_legacy, "changed concurrently to another legacy value: rerun to wrap them"),
     ]
     hints = [f"{n} {why}" for n, why in reasons if n]
     ending = f"exit {result.exit_code()}" + (" (" + "; ".join(hints) + ")" if hints else ": done")
@@ -274,7 +296,7 @@ def _report(
     from sentinel.migrate.database import redact
 
     c = migration.config
-    checkpoint = migration.checkpoint() if result is None else None
+    checkpoint = migration.checkpoint_status()[0] if result is None else None
     return {
         "mode": "execute" if result is not None else "dry-run",
         "database": redact(c.url),
@@ -299,4 +321,12 @@ def _report(
     }
 
 
-__all__ = ["EXTRA_HINT", "URL_ENV", "add_arguments", "build_config", "read_password", "run"]
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "EXTRA_HINT",
+    "URL_ENV",
+    "add_arguments",
+    "build_config",
+    "read_password",
+    "run",
+]

@@ -10,6 +10,7 @@ from sentinel.migrate.classify import Classifier, Verdict, argon2_length
 from sentinel.migrate.config import (
     ALLOW_TEST_PROFILE_ENV,
     DEFAULT_STATE_TABLE,
+    FLASK_BCRYPT_LONG,
     POSTGRES_MD5,
     ColumnFormat,
     MigrationConfig,
@@ -36,6 +37,7 @@ from sentinel.migrate.state import Checkpoint
 __all__ = [
     "ALLOW_TEST_PROFILE_ENV",
     "DEFAULT_STATE_TABLE",
+    "FLASK_BCRYPT_LONG",
     "POSTGRES_MD5",
     "Checkpoint",
     "CheckpointMismatch",

@@ -2,8 +2,9 @@
 
 The categories are the dry run's histogram and the run's counters. A row is *wrappable* when it holds a
 legacy hash (or a declared plaintext password); everything else is left alone: current argon2, argon2
-with outdated parameters (rehashed at the next login anyway), values already wrapped, and values that
-cannot be judged (ambiguous bare hex, unknown formats, a missing salt, empty or NULL).
+with outdated parameters or in Django's ``argon2$`` spelling (rehashed at the next login anyway), values
+already wrapped, Django's unusable passwords (``!``: the account has no password to migrate), and values
+that cannot be judged (ambiguous bare hex, unknown formats, a missing salt, empty or NULL).
 
 The wrapped length is computed exactly, without hashing: the envelope is deterministic, and the argon2
 part's length depends only on the profile. That is how the dry run checks the column width for every
@@ -23,13 +24,15 @@ from sentinel.passwords import (
     PasswordHasher,
     UnknownHashFormat,
 )
-from sentinel.passwords.formats import Wrapped, format_peppered, format_wrapped
-from sentinel.passwords.identify import Direct, classify
+from sentinel.passwords.formats import Wrapped, dummy_argon2, format_peppered, format_wrap
+from sentinel.passwords.identify import Direct, Unusable, classify
 from sentinel.passwords.legacy import PLAINTEXT
 
 ARGON2_CURRENT = "argon2-current"
 ARGON2_OUTDATED = "argon2-outdated"
+ARGON2_DJANGO = "argon2-django"
 WRAPPED = "wrapped"
+UNUSABLE = "unusable"
 PLAINTEXT_CATEGORY = "plaintext"
 AMBIGUOUS = "ambiguous"
 UNKNOWN = "unknown"
@@ -39,14 +42,16 @@ LEGACY_PREFIX = "legacy:"
 POSTGRES_MD5_SCHEME = "postgres-md5"
 
 #: Categories that are fine as they are (nothing to do now).
-SETTLED = frozenset({ARGON2_CURRENT, ARGON2_OUTDATED, WRAPPED})
+SETTLED = frozenset({ARGON2_CURRENT, ARGON2_OUTDATED, ARGON2_DJANGO, WRAPPED, UNUSABLE})
 #: Categories a migration cannot handle: they make the exit code 1.
 UNRECOGNISED = frozenset({AMBIGUOUS, UNKNOWN, MISSING_SALT})
 
 _LABELS = {
     ARGON2_CURRENT: "argon2, current parameters",
     ARGON2_OUTDATED: "argon2, outdated parameters (rehashed at next login)",
+    ARGON2_DJANGO: "argon2, Django's argon2$ spelling (rehashed at next login)",
     WRAPPED: "already wrapped",
+    UNUSABLE: "unusable password (Django '!'), left alone",
     PLAINTEXT_CATEGORY: "PLAINTEXT (declared)",
     AMBIGUOUS: "ambiguous bare hex (declare or fix --recipe)",
     UNKNOWN: "unknown format",
@@ -87,8 +92,7 @@ class Verdict:
 
 def argon2_length(profile: Argon2Profile) -> int:
     """Length of an argon2-cffi encoded hash made with ``profile`` (unpadded base64 salt and tag)."""
-    header = f"$argon2id$v=19$m={profile.memory_cost},t={profile.time_cost},p={profile.parallelism}$"
-    return len(header) + (4 * profile.salt_len + 2) // 3 + 1 + (4 * profile.hash_len + 2) // 3
+    return len(dummy_argon2(profile.parameters()))
 
 
 class Classifier:
@@ -98,7 +102,8 @@ class Classifier:
         self.fmt = fmt
         self.hasher = hasher
         self.kid = hasher.pepper.current_kid if hasher.pepper else None
-        self._inner = "x" * argon2_length(hasher.profile)
+        #: An argon2 encoding exactly as long as the profile's: wraps are measured with it, exactly.
+        self._inner = dummy_argon2(hasher.profile.parameters())
 
     def classify(self, value: str | None, salt: str | bytes | None, username: str | None) -> Verdict:
         if value is None or value == "":
@@ -111,14 +116,24 @@ class Classifier:
             stored, use_salt = (match[1], username) if match else (value, None)
             recipe = recipe if match else None
         try:
-            parsed = classify(stored, hex_recipe=recipe, plaintext=self.fmt.plaintext, salt=use_salt)
+            parsed = classify(
+                stored,
+                hex_recipe=recipe,
+                plaintext=self.fmt.plaintext,
+                salt=use_salt,
+                flask_bcrypt_long_passwords=self.fmt.flask_bcrypt_long_passwords,
+            )
         except MissingSalt:
             return Verdict(category=MISSING_SALT)
         except AmbiguousHash:
             return Verdict(category=AMBIGUOUS)
         except UnknownHashFormat:
             return Verdict(category=UNKNOWN)
+        if isinstance(parsed, Unusable):
+            return Verdict(category=UNUSABLE)
         if isinstance(parsed, Direct):
+            if parsed.foreign:
+                return Verdict(category=ARGON2_DJANGO)
             return Verdict(category=ARGON2_OUTDATED if self.hasher.needs_update(value) else ARGON2_CURRENT)
         if isinstance(parsed, Wrapped):
             return Verdict(category=WRAPPED)
@@ -126,7 +141,7 @@ class Classifier:
             inner = self._inner if self.kid is None else format_peppered(self.kid, self._inner)
             return Verdict(category=PLAINTEXT_CATEGORY, stored=stored, salt=None, wrapped_length=len(inner))
         name = POSTGRES_MD5_SCHEME if pg_md5 else parsed.scheme.name
-        length = len(format_wrapped(parsed.scheme.name, parsed.params, self.kid, self._inner))
+        length = len(format_wrap(parsed.scheme, parsed.params, self.kid, self._inner))
         column_salt = not pg_md5 and self.fmt.reads_salt_column and parsed.scheme.name == "hex"
         return Verdict(
             category=LEGACY_PREFIX + name,
@@ -141,6 +156,7 @@ class Classifier:
 __all__ = [
     "AMBIGUOUS",
     "ARGON2_CURRENT",
+    "ARGON2_DJANGO",
     "ARGON2_OUTDATED",
     "EMPTY",
     "LEGACY_PREFIX",
@@ -150,6 +166,7 @@ __all__ = [
     "SETTLED",
     "UNKNOWN",
     "UNRECOGNISED",
+    "UNUSABLE",
     "WRAPPED",
     "Classifier",
     "Verdict",

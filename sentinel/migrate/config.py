@@ -21,6 +21,9 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 _SHARD = re.compile(r"([1-9][0-9]{0,3})/([1-9][0-9]{0,3})")
 #: ``--recipe`` value for PostgreSQL's ``md5`` role passwords: "md5" + hex(md5(password + username)).
 POSTGRES_MD5 = "postgres-md5"
+#: ``--recipe`` value for Flask-Bcrypt with ``BCRYPT_HANDLE_LONG_PASSWORDS=True``: bcrypt over the hex
+#: SHA-256 of the password, in hashes that look exactly like plain bcrypt.
+FLASK_BCRYPT_LONG = "flask-bcrypt-long-passwords"
 #: The environment variable that must be "1" before the insecure test profile is accepted.
 ALLOW_TEST_PROFILE_ENV = "SENTINEL_MIGRATE_ALLOW_INSECURE_TEST_PROFILE"
 #: ``--profile`` names offered to operators (the test profile is deliberately not listed).
@@ -83,6 +86,7 @@ class ColumnFormat:
     hex_recipe: HexRecipe | None = None
     postgres_md5: bool = False
     plaintext: bool = False
+    flask_bcrypt_long_passwords: bool = False
 
     @property
     def reads_salt_column(self) -> bool:
@@ -94,6 +98,8 @@ class ColumnFormat:
             parts.append("PostgreSQL md5 role passwords (md5 + hex(md5(password+username)))")
         elif self.hex_recipe is not None:
             parts.append(f"bare hex: {self.hex_recipe.canonical}, layout {self.hex_recipe.layout}")
+        if self.flask_bcrypt_long_passwords:
+            parts.append("$2b$ values are Flask-Bcrypt long-password mode (bcrypt over hex sha256)")
         if self.plaintext:
             parts.append("PLAINTEXT (declared)")
         return "; ".join(parts) or "self-describing formats only"
@@ -109,6 +115,14 @@ def column_format(
 ) -> ColumnFormat:
     """Check that ``--recipe``, ``--layout``, ``--salt-column`` and ``--username-column`` agree."""
     problems: list[str] = []
+    if recipe == FLASK_BCRYPT_LONG:
+        if salt_column is not None or layout is not None or username_column is not None:
+            problems.append(
+                f"--recipe {FLASK_BCRYPT_LONG} takes no --salt-column, --layout or --username-column"
+            )
+        if problems:
+            raise ConfigurationError(problems)
+        return ColumnFormat(plaintext=plaintext, flask_bcrypt_long_passwords=True)
     if recipe == POSTGRES_MD5:
         if username_column is None:
             problems.append("--recipe postgres-md5 needs --username-column (the md5 is salted with it)")
@@ -232,6 +246,7 @@ class MigrationConfig:
             "recipe": fmt.hex_recipe.canonical if fmt.hex_recipe else None,
             "layout": fmt.hex_recipe.layout if fmt.hex_recipe else None,
             "pg": fmt.postgres_md5,
+            **({"flask": True} if fmt.flask_bcrypt_long_passwords else {}),
             "plain": fmt.plaintext,
             "profile": self.profile.parameters().__repr__(),
             "shard": self.shard.label,

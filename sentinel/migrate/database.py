@@ -104,11 +104,20 @@ def _connect_args(url: URL, timeouts: Timeouts) -> tuple[dict[str, Any], dict[st
     }, pool
 
 
+def sqlite_path(url: URL) -> str:
+    """The file an SQLite URL opens: ``sqlite:///users.db``, or with ``?mode=ro&uri=true`` (a
+    read-only open, enough for a dry run) ``sqlite:///file:users.db?mode=ro&uri=true``."""
+    database = url.database or ""
+    if url.query.get("uri") in ("true", "1") and database.startswith("file:"):
+        return database.removeprefix("file:").split("?", 1)[0]
+    return database
+
+
 def connect(config: MigrationConfig) -> Engine:
     """An engine whose every wait is bounded, after checking one connection works."""
     url = parse_url(config.url)
     if url.get_backend_name() == "sqlite":
-        database = url.database or ""
+        database = sqlite_path(url)
         if database in ("", ":memory:") or not Path(database).is_file():
             raise DatabaseFailure(f"no SQLite database file at {database!r}: check the path in the URL")
     args, options = _connect_args(url, config.timeouts)
@@ -135,12 +144,83 @@ def connect_reason(exc: sa.exc.DBAPIError) -> str:
     return text[0][:300] if text else type(exc.orig).__name__
 
 
-def failure(exc: sa.exc.SQLAlchemyError, doing: str) -> DatabaseFailure:
-    """A ``DatabaseFailure`` that names the driver error class and code, never its text: some drivers
-    quote the offending value (a duplicate key, a too-long string), which here is a password hash."""
+#: PostgreSQL SQLSTATEs: insufficient_privilege; read_only_sql_transaction (a hot standby, or
+#: default_transaction_read_only).
+_PG_DENIED = {"42501": "permission denied", "25006": "read-only"}
+#: MariaDB/MySQL error numbers: database, table, column or routine access denied, a missing SUPER-like
+#: privilege; the server or the transaction running read-only, a read-only table.
+_MYSQL_DENIED = {
+    1044: "permission denied",
+    1142: "permission denied",
+    1143: "permission denied",
+    1227: "permission denied",
+    1370: "permission denied",
+    1036: "read-only",
+    1290: "read-only",
+    1792: "read-only",
+}
+#: SQLite primary result codes: SQLITE_PERM, SQLITE_READONLY, SQLITE_AUTH.
+_SQLITE_DENIED = {3: "permission denied", 8: "read-only", 23: "permission denied"}
+#: "No such table": PostgreSQL undefined_table, MariaDB/MySQL ER_NO_SUCH_TABLE, SQLite's message.
+_PG_NO_TABLE = "42P01"
+_MYSQL_NO_TABLE = 1146
+
+
+def _code(orig: object) -> object:
+    args = getattr(orig, "args", ())
+    return getattr(orig, "sqlstate", None) or (args[0] if args else "")
+
+
+def _errno(orig: object) -> int | None:
+    """MariaDB/MySQL's error number (PyMySQL puts it first in ``args``); ``None`` for other drivers."""
+    args = getattr(orig, "args", ())
+    return args[0] if args and isinstance(args[0], int) else None
+
+
+def denied_kind(exc: sa.exc.SQLAlchemyError) -> str | None:
+    """``"permission denied"`` or ``"read-only"`` when ``exc`` is the database refusing this user or
+    this connection, else ``None``."""
     orig = getattr(exc, "orig", None)
-    code = getattr(orig, "sqlstate", None) or (orig.args[0] if orig is not None and orig.args else "")
+    if orig is None:
+        return None
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(sqlite_code, int):
+        return _SQLITE_DENIED.get(sqlite_code & 0xFF)
+    errno = _errno(orig)
+    if errno is not None:
+        return _MYSQL_DENIED.get(errno)
+    return _PG_DENIED.get(str(_code(orig)))
+
+
+def is_missing_table(exc: sa.exc.SQLAlchemyError) -> bool:
+    """Whether ``exc`` says the table does not exist (without any catalog lookup, which a read-only
+    MariaDB user may not be allowed to make)."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "sqlite_errorcode", None) is not None:
+        return "no such table" in str(orig)
+    errno = _errno(orig)
+    return errno == _MYSQL_NO_TABLE if errno is not None else _code(orig) == _PG_NO_TABLE
+
+
+def failure(exc: sa.exc.SQLAlchemyError, doing: str, *, grant: str = "") -> DatabaseFailure:
+    """A ``DatabaseFailure`` that names the driver error class and code, never its text: some drivers
+    quote the offending value (a duplicate key, a too-long string), which here is a password hash.
+
+    A refusal (no privilege, a read-only database) says so and names what to grant (``grant``):
+    rerunning would fail the same way, so it never says "rerun to resume".
+    """
+    orig = getattr(exc, "orig", None)
+    code = _code(orig)
     name = type(orig).__name__ if orig is not None else type(exc).__name__
+    denied = denied_kind(exc)
+    if denied is not None:
+        fix = grant or "grant the migration's database user the rights it needs"
+        if denied == "read-only":
+            fix = (
+                "the database or connection is read-only (a replica, a read-only file or transaction): "
+                "a dry run needs only SELECT; --execute needs a writable primary"
+            )
+        return DatabaseFailure(f"{doing} failed: {denied} ({name} {code}): {fix}", denied=denied)
     retryable = isinstance(exc, sa.exc.OperationalError | sa.exc.InternalError) or bool(
         getattr(exc, "connection_invalidated", False)
     )
@@ -186,7 +266,8 @@ def reflect(engine: Engine, config: MigrationConfig) -> TableInfo:
             f"table {config.qualified_table!r} does not exist (check --table and the URL)"
         ) from None
     except sa.exc.SQLAlchemyError as exc:
-        raise failure(exc, "reading the table definition") from None
+        grant = f"GRANT SELECT ON {config.qualified_table} TO the migration's user"
+        raise failure(exc, "reading the table definition", grant=grant) from None
     pk = _column(table, config.pk, "--pk")
     key_kind = _key_kind(engine, table, pk)
     hash_col = _column(table, config.column, "--column")
@@ -302,12 +383,21 @@ def read_batch(
         with engine.connect() as conn:
             records = conn.execute(stmt).all()
     except sa.exc.SQLAlchemyError as exc:
-        raise failure(exc, "reading a batch") from None
+        grant = f"GRANT SELECT ON {info.table.fullname} TO the migration's user"
+        raise failure(exc, "reading a batch", grant=grant) from None
     rows = [_row(info, r) for r in records]
     last = rows[-1].pk if rows else None
     if shard.count > 1 and not in_sql:
         rows = [r for r in rows if shard.owns(shard_hash(r.pk))]
     return rows, last
+
+
+def read_keys(conn: sa.Connection, info: TableInfo, keys: Sequence[Key]) -> list[Row]:
+    """The rows with these keys, as they are now (inside the caller's transaction)."""
+    if not keys:
+        return []
+    records = conn.execute(_select(info).where(info.pk.in_(list(keys)))).all()
+    return [_row(info, r) for r in records]
 
 
 def fetch_row(engine: Engine, info: TableInfo, key: Key) -> Row | None:
@@ -383,12 +473,16 @@ __all__ = [
     "compare_and_swap",
     "connect",
     "connect_reason",
+    "denied_kind",
     "failure",
     "fetch_row",
+    "is_missing_table",
     "parse_key",
     "parse_url",
     "read_batch",
+    "read_keys",
     "redact",
     "reflect",
     "shard_hash",
+    "sqlite_path",
 ]

@@ -39,11 +39,14 @@ class SchemaProblem(MigrationError):
 
 class DatabaseFailure(MigrationError):
     """The database could not be reached, or a statement failed. ``retryable`` marks lock timeouts,
-    deadlocks and lost connections: rerunning resumes from the last checkpoint."""
+    deadlocks and lost connections: rerunning resumes from the last checkpoint. ``denied`` is
+    ``"permission denied"`` or ``"read-only"`` when the user lacks a privilege or the database (a
+    replica, a read-only file) refuses writes: rerunning would not help, granting would."""
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    def __init__(self, message: str, *, retryable: bool = False, denied: str | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.denied = denied
 
 
 class CheckpointMismatch(MigrationError):

@@ -1,6 +1,7 @@
 """Progress while a migration runs: a rich bar on a terminal, plain lines at intervals otherwise.
 
-Both show the rows handled out of the rows to wrap, the rate in rows per second and the time left.
+Both show the rows sent to be wrapped out of the survey's rows to wrap (rows too long for the column
+are in neither number), the rate in rows per second and the time left.
 Nothing else: no keys, no values. They write to stderr, so ``--json`` output on stdout stays clean.
 """
 
@@ -58,6 +59,7 @@ class PlainProgress:
 
     def update(self, done: int, wrapped: int) -> None:
         self.done, self.wrapped = done, wrapped
+        self.total = max(self.total, done)  # legacy rows inserted since the survey
         now = time.monotonic()
         if now - self.last >= self.interval:
             self.last = now
@@ -117,7 +119,9 @@ class RichProgress:
         self._task = self._progress.add_task("wrap", total=max(total, 0))
 
     def update(self, done: int, wrapped: int) -> None:
-        self._progress.update(self._task, completed=done)
+        task = self._progress.tasks[0] if self._progress.tasks else None
+        total = max(done, int(task.total or 0)) if task is not None else done
+        self._progress.update(self._task, completed=done, total=total)
 
     def stop(self) -> None:
         self._progress.stop()

@@ -2,8 +2,9 @@
 
 Nothing here ever holds a stored value: only categories, counts, lengths, keys and timings. The exit
 code is decided here too: 0 when every row ended in a settled state, 1 when any row was left
-unrecognised, too long for its column, failed to wrap, or changed concurrently (a rerun picks those up
-if they are still legacy).
+unrecognised, too long for its column, failed to wrap, or changed concurrently *to another legacy
+value* (a rerun picks those up). A row the application changed to argon2 meanwhile (a password reset)
+is settled: it is counted as changed concurrently, and does not make the exit code 1.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sentinel.migrate.classify import EMPTY, SETTLED, UNRECOGNISED, is_wrappable, label
+from sentinel.migrate.classify import EMPTY, SETTLED, UNRECOGNISED, Verdict, is_wrappable, label
 
 EXIT_DONE = 0
 EXIT_LEFT_OVER = 1
@@ -26,6 +27,8 @@ class Counters:
     histogram: Counter[str] = field(default_factory=Counter)
     wrapped: int = 0
     changed_concurrently: int = 0
+    #: Of those, the rows that still held a legacy or unrecognised value when re-read.
+    changed_legacy: int = 0
     too_long: int = 0
     failed: int = 0
 
@@ -40,13 +43,14 @@ class Counters:
     @property
     def left_over(self) -> int:
         """Rows this run could not settle: the reason for exit code 1."""
-        return self.unrecognised + self.too_long + self.failed + self.changed_concurrently
+        return self.unrecognised + self.too_long + self.failed + self.changed_legacy
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "histogram": dict(sorted(self.histogram.items())),
             "wrapped": self.wrapped,
             "changed_concurrently": self.changed_concurrently,
+            "changed_still_legacy": self.changed_legacy,
             "too_long": self.too_long,
             "failed": self.failed,
         }
@@ -57,6 +61,8 @@ class Counters:
             histogram=Counter({str(k): int(v) for k, v in dict(data.get("histogram", {})).items()}),
             wrapped=int(data.get("wrapped", 0)),
             changed_concurrently=int(data.get("changed_concurrently", 0)),
+            # Checkpoints from before this counter existed: assume every changed row still legacy.
+            changed_legacy=int(data.get("changed_still_legacy", data.get("changed_concurrently", 0))),
             too_long=int(data.get("too_long", 0)),
             failed=int(data.get("failed", 0)),
         )
@@ -76,6 +82,10 @@ class Survey:
     longest: int
     width: int | None
     type_label: str
+    #: A few wrappable rows of each scheme (never printed), wrapped in memory to calibrate the estimate.
+    sample: tuple[Verdict, ...] = ()
+    #: The keys of the first rows that would not fit (keys only: never a value).
+    too_long_keys: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -98,9 +108,11 @@ class Survey:
         if self.width is None:
             return f"longest wrapped value {self.longest} characters; column {self.type_label} is unbounded"
         if self.too_long:
+            more = ", ..." if self.too_long > len(self.too_long_keys) else ""
             return (
                 f"{self.too_long} row(s) would not fit: longest wrapped value {self.longest} characters, "
-                f"column {self.type_label}. Widen it (ALTER ... VARCHAR(255)) or they stay legacy"
+                f"column {self.type_label}. Widen it (ALTER ... VARCHAR(255)) or they stay legacy "
+                f"(keys {', '.join(self.too_long_keys)}{more})"
             )
         return f"all fit: longest wrapped value {self.longest} characters, column {self.type_label}"
 
@@ -115,6 +127,7 @@ class Survey:
                 "width": self.width,
                 "longest_wrapped": self.longest,
                 "too_long": self.too_long,
+                "too_long_keys": list(self.too_long_keys),
             },
         }
 
@@ -159,7 +172,8 @@ class RunResult:
         lines = [
             f"  {'rows scanned':<24}{c.scanned:>9}",
             f"  {'wrapped':<24}{c.wrapped:>9}",
-            f"  {'changed concurrently':<24}{c.changed_concurrently:>9}   (left as the app wrote them)",
+            f"  {'changed concurrently':<24}{c.changed_concurrently:>9}   (left as the app wrote them; "
+            f"{c.changed_legacy} still legacy)",
             f"  {'too long for column':<24}{c.too_long:>9}",
             f"  {'failed to wrap':<24}{c.failed:>9}",
             f"  {'unrecognised':<24}{c.unrecognised:>9}",

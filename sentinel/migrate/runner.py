@@ -9,12 +9,15 @@ Two batches are in flight: while the pool hashes one, the next is already queued
 wait for the database. Batches are committed in key order, so a checkpoint never claims a batch whose
 predecessor is unwritten. The compare-and-swap (``WHERE pk = :pk AND hash = :old``, plus the salt or
 username the wrap used) leaves any row a login or a password change touched meanwhile as it is, and
-counts it as "changed concurrently".
+counts it as "changed concurrently". Such rows are then read again in the same transaction: one the
+app set to argon2 (a password reset), emptied or deleted is settled; only one still holding a legacy
+(or unrecognised) value counts as left legacy and makes the exit code 1.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import time
 import warnings
@@ -28,6 +31,7 @@ import sqlalchemy as sa
 
 from sentinel.errors import SentinelUnsafeWarning
 from sentinel.events import security_event
+from sentinel.migrate.calibrate import Estimate, estimate, parallel_rate, time_calls
 from sentinel.migrate.classify import EMPTY, UNRECOGNISED, Classifier, Verdict, is_wrappable, label
 from sentinel.migrate.config import MigrationConfig
 from sentinel.migrate.database import (
@@ -40,10 +44,11 @@ from sentinel.migrate.database import (
     fetch_row,
     parse_key,
     read_batch,
+    read_keys,
     reflect,
 )
-from sentinel.migrate.errors import CheckpointMismatch, ProbeFailed, WorkerCrashed
-from sentinel.migrate.pool import WorkerPool, check_memory, chunks
+from sentinel.migrate.errors import CheckpointMismatch, DatabaseFailure, ProbeFailed, WorkerCrashed
+from sentinel.migrate.pool import WorkerPool, check_memory, chunks, default_workers
 from sentinel.migrate.progress import NullProgress, Progress
 from sentinel.migrate.report import Counters, RunResult, Survey
 from sentinel.migrate.state import Checkpoint, StateStore, make_store, now
@@ -58,6 +63,13 @@ IN_FLIGHT = 2
 WRITE_ATTEMPTS = 3
 #: Column width used when the hash column is unbounded (TEXT).
 UNBOUNDED_WIDTH = 65535
+#: Rows of each legacy scheme the survey keeps to calibrate the estimate, and at most in all.
+SAMPLE_PER_SCHEME = 2
+SAMPLE_MAX = 16
+#: Keys of rows too long for the column that the dry run names (the count is always complete).
+TOO_LONG_KEYS = 10
+#: Database round trips timed for the estimate.
+ROUND_TRIPS = 3
 #: The least ``max_stored_length`` a ``PasswordHasher`` takes; rows that would not fit a narrower
 #: column are never sent to it (the survey's exact length prediction skips them).
 MIN_HASHER_LENGTH = 128
@@ -101,6 +113,7 @@ class Migration:
                 recipe_formula=fmt.hex_recipe.formula if fmt.hex_recipe else None,
                 recipe_layout=fmt.hex_recipe.layout if fmt.hex_recipe else None,
                 plaintext=fmt.plaintext,
+                flask_bcrypt_long_passwords=fmt.flask_bcrypt_long_passwords,
                 max_stored_length=UNBOUNDED_WIDTH if width is None else max(width, MIN_HASHER_LENGTH),
                 pepper_kid=None,
             )
@@ -137,6 +150,8 @@ class Migration:
         """Classify every row of this shard; reads only."""
         histogram: Counter[str] = Counter()
         too_long = longest = 0
+        sample: list[Verdict] = []
+        too_long_keys: list[str] = []
         after: Key | None = None
         while True:
             rows, last = read_batch(
@@ -150,17 +165,69 @@ class Migration:
                 histogram[verdict.category] += 1
                 if is_wrappable(verdict.category):
                     longest = max(longest, verdict.wrapped_length)
-                    too_long += self._too_long(verdict)
+                    if self._too_long(verdict):
+                        too_long += 1
+                        if len(too_long_keys) < TOO_LONG_KEYS:
+                            too_long_keys.append(str(row.pk))
+                    if histogram[verdict.category] <= SAMPLE_PER_SCHEME and len(sample) < SAMPLE_MAX:
+                        sample.append(verdict)
         return Survey(
             histogram=dict(histogram),
             too_long=too_long,
             longest=longest,
             width=self.info.width,
             type_label=self.info.type_label,
+            sample=tuple(v for v in sample if not self._too_long(v)),
+            too_long_keys=tuple(too_long_keys),
         )
+
+    def calibrate(self, survey: Survey) -> Estimate:
+        """Time wraps of the survey's sample of real rows, and the database (see ``calibrate.py``)."""
+        if not survey.to_wrap or not survey.sample:
+            return estimate(survey.to_wrap, self.config.profile, self.config.workers)
+        wraps = [functools.partial(self.hasher.wrap, v.stored, salt=v.salt) for v in survey.sample]
+        wall, cpu = time_calls(wraps)
+        side_by_side = parallel_rate(wraps, self.config.workers)
+        db_per_row = self._db_seconds_per_row()
+        return Estimate(
+            rows=survey.to_wrap,
+            workers=self.config.workers,
+            cores=default_workers(),
+            seconds_per_hash=wall,
+            cpu_per_hash=cpu,
+            db_per_row=db_per_row,
+            sampled=len(survey.sample),
+            parallel_rate=side_by_side,
+        )
+
+    def _db_seconds_per_row(self) -> float:
+        def round_trip() -> None:
+            with self.engine.connect() as conn:
+                conn.execute(sa.select(sa.literal(1))).all()
+
+        try:
+            rtt = time_calls([round_trip] * ROUND_TRIPS)[0]
+            size = self.config.batch_size
+            started = time.perf_counter()
+            rows, _ = read_batch(self.engine, self.info, after=None, limit=size, shard=self.config.shard)
+            read = time.perf_counter() - started
+        except sa.exc.SQLAlchemyError:
+            return 0.0
+        count = max(1, len(rows))
+        return (read + rtt * (count + 1)) / count
 
     def checkpoint(self) -> Checkpoint | None:
         return self.store.load()
+
+    def checkpoint_status(self) -> tuple[Checkpoint | None, str | None]:
+        """The checkpoint, or why it cannot be read: a dry run reports it and goes on (it needs only
+        SELECT on the user table); ``execute`` raises the same refusal with what to grant."""
+        try:
+            return self.store.load(), None
+        except DatabaseFailure as exc:
+            if exc.denied is None:
+                raise
+            return None, f"not readable by this user ({exc.denied}); a dry run does not need it"
 
     # -- probe -----------------------------------------------------------------------------------
 
@@ -309,8 +376,28 @@ class Migration:
                     delta.failed += 1
         return updates
 
+    def _still_legacy(self, conn: sa.Connection, updates: list[Update]) -> int:
+        """Of ``updates`` whose compare-and-swap found the row changed, how many still hold a value a
+        migration would have to handle (legacy or unrecognised), as read now in this transaction."""
+        current = {row.pk: row for row in read_keys(conn, self.info, [u.pk for u in updates])}
+        left = 0
+        for u in updates:
+            row = current.get(u.pk)
+            if row is None or row.value == u.new:
+                continue  # deleted, or ours
+            category = self.classifier.classify(row.value, row.salt, row.username).category
+            left += is_wrappable(category) or category in UNRECOGNISED
+        return left
+
+    def _write_grant(self) -> str:
+        grant = f"GRANT SELECT, UPDATE ON {self.info.table.fullname} TO the migration's user"
+        if self.config.state_file is None:
+            grant += f", and SELECT, INSERT, UPDATE on {self.config.state_table} (or use --state-file)"
+        return grant + "; a dry run needs SELECT only"
+
     def _commit(self, batch: _Batch, counters: Counters) -> int:
-        """Write one batch and its checkpoint in one transaction; returns the wrappable rows handled."""
+        """Write one batch and its checkpoint in one transaction; returns the rows sent to be wrapped
+        (what the progress counts against the survey's ``to_wrap``)."""
         delta = Counters(histogram=Counter(batch.histogram), too_long=batch.too_long)
         updates = self._updates(batch, delta)
         if updates and self.before_write is not None:
@@ -319,18 +406,19 @@ class Migration:
             try:
                 with self.engine.begin() as conn:
                     swapped = compare_and_swap(conn, self.info, updates) if updates else 0
+                    delta.changed_legacy = self._still_legacy(conn, updates) if swapped < len(updates) else 0
                     merged = _merge(counters, delta, swapped, len(updates))
                     checkpoint = self._checkpoint(batch.last_key, merged, done=False)
                     self.store.save_in(conn, checkpoint)
                 break
             except sa.exc.SQLAlchemyError as exc:
-                error = failure(exc, "writing a batch")
+                error = failure(exc, "writing a batch", grant=self._write_grant())
                 if not error.retryable or attempt == WRITE_ATTEMPTS:
                     raise error from None
                 time.sleep(0.25 * attempt)
         self.store.save_after(checkpoint)
         _assign(counters, merged)
-        return batch.wrappable
+        return len(batch.rows)
 
     def _checkpoint(self, last_key: Key | None, counters: Counters, *, done: bool) -> Checkpoint:
         return Checkpoint(
@@ -347,7 +435,7 @@ class Migration:
             with self.engine.begin() as conn:
                 self.store.save_in(conn, checkpoint)
         except sa.exc.SQLAlchemyError as exc:
-            raise failure(exc, "saving the final checkpoint") from None
+            raise failure(exc, "saving the final checkpoint", grant=self._write_grant()) from None
         self.store.save_after(checkpoint)
 
 
@@ -360,6 +448,7 @@ def _merge(counters: Counters, delta: Counters, swapped: int, attempted: int) ->
         histogram=counters.histogram + delta.histogram,
         wrapped=counters.wrapped + swapped,
         changed_concurrently=counters.changed_concurrently + attempted - swapped,
+        changed_legacy=counters.changed_legacy + delta.changed_legacy,
         too_long=counters.too_long + delta.too_long,
         failed=counters.failed + delta.failed,
     )
@@ -369,6 +458,7 @@ def _assign(target: Counters, source: Counters) -> None:
     target.histogram = source.histogram
     target.wrapped = source.wrapped
     target.changed_concurrently = source.changed_concurrently
+    target.changed_legacy = source.changed_legacy
     target.too_long = source.too_long
     target.failed = source.failed
 

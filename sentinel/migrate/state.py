@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from sentinel.migrate.config import MigrationConfig
-from sentinel.migrate.database import Key, failure
+from sentinel.migrate.database import Key, failure, is_missing_table
 from sentinel.migrate.errors import CheckpointMismatch
 
 STATE_VERSION = 1
@@ -108,14 +108,23 @@ class TableStateStore:
     def _where(self) -> list[sa.ColumnElement[bool]]:
         return [self.table.c[name] == value for name, value in self.key.items()]
 
+    def grant(self) -> str:
+        return (
+            f"GRANT SELECT, INSERT, UPDATE ON {self.table.name} (and CREATE, the first time) to the "
+            "migration's user, or keep the checkpoint in a file with --state-file PATH"
+        )
+
     def load(self) -> Checkpoint | None:
+        """The saved checkpoint, or ``None`` when there is none. The table is simply read: a missing
+        table is recognised from the error, never by a catalog lookup (``has_table``), which a
+        SELECT-only MariaDB user is refused."""
         try:
-            if not sa.inspect(self.engine).has_table(self.table.name):
-                return None
             with self.engine.connect() as conn:
                 record = conn.execute(sa.select(self.table).where(*self._where())).mappings().first()
         except sa.exc.SQLAlchemyError as exc:
-            raise failure(exc, "reading the checkpoint") from None
+            if is_missing_table(exc):
+                return None
+            raise failure(exc, "reading the checkpoint", grant=self.grant()) from None
         if record is None:
             return None
         return Checkpoint(
@@ -128,9 +137,16 @@ class TableStateStore:
 
     def prepare(self) -> None:
         try:
+            with self.engine.connect() as conn:
+                conn.execute(sa.select(self.table).limit(1)).all()
+            return
+        except sa.exc.SQLAlchemyError as exc:
+            if not is_missing_table(exc):
+                raise failure(exc, f"reading the state table {self.table.name}", grant=self.grant()) from None
+        try:
             self.table.create(self.engine, checkfirst=True)
         except sa.exc.SQLAlchemyError as exc:
-            raise failure(exc, f"creating the state table {self.table.name}") from None
+            raise failure(exc, f"creating the state table {self.table.name}", grant=self.grant()) from None
 
     def save_in(self, conn: sa.Connection, checkpoint: Checkpoint) -> None:
         values = {

@@ -46,6 +46,7 @@ class WorkerSpec:
     plaintext: bool
     max_stored_length: int
     pepper_kid: str | None
+    flask_bcrypt_long_passwords: bool = False
 
 
 def build_hasher(spec: WorkerSpec, *, check_kid: bool = True) -> PasswordHasher:
@@ -62,6 +63,7 @@ def build_hasher(spec: WorkerSpec, *, check_kid: bool = True) -> PasswordHasher:
             pepper="env",
             hex_recipe=recipe,
             plaintext_column=spec.plaintext,
+            flask_bcrypt_long_passwords=spec.flask_bcrypt_long_passwords,
             max_stored_length=spec.max_stored_length,
             max_concurrency=1,
         )

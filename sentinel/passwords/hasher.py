@@ -43,9 +43,9 @@ from sentinel.passwords.formats import (
     Wrapped,
     argon2_parameters,
     format_peppered,
-    format_wrapped,
+    format_wrap,
 )
-from sentinel.passwords.identify import Classified, Direct, SchemeInfo, classify, describe
+from sentinel.passwords.identify import Classified, Direct, SchemeInfo, Unusable, classify, describe
 from sentinel.passwords.legacy import PLAINTEXT, WRAPPABLE, HexRecipe, LegacyParams, LegacyScheme, ParsedHash
 from sentinel.passwords.offload import Offloader
 from sentinel.passwords.pepper import Pepper
@@ -67,8 +67,11 @@ class PasswordHasher:
 
     ``pepper="env"`` reads ``SENTINEL_PASSWORD_PEPPER[_FILE]`` (none set: no pepper); pass a
     :class:`Pepper` or ``None`` to decide explicitly. ``hex_recipe`` and ``plaintext_column`` declare what
-    a legacy column holds; nothing is inferred. ``max_concurrency`` (default: cores) bounds the hashes
-    running at once for the async methods, so memory stays under ``max_concurrency x memory_cost``.
+    a legacy column holds; nothing is inferred. ``flask_bcrypt_long_passwords`` declares that the
+    ``$2b$`` hashes were made by Flask-Bcrypt with ``BCRYPT_HANDLE_LONG_PASSWORDS=True`` (bcrypt over
+    the hex SHA-256 of the password), which nothing in the hash reveals. ``max_concurrency``
+    (default: cores) bounds the hashes running at once for the async methods, so memory stays under
+    ``max_concurrency x memory_cost``.
     """
 
     def __init__(
@@ -79,6 +82,7 @@ class PasswordHasher:
         pepper: Pepper | Literal["env"] | None = "env",
         hex_recipe: HexRecipe | None = None,
         plaintext_column: bool = False,
+        flask_bcrypt_long_passwords: bool = False,
         max_concurrency: int | None = None,
         max_pending: int = 256,
         max_stored_length: int = MAX_STORED_LENGTH,
@@ -100,6 +104,7 @@ class PasswordHasher:
         self.pepper = Pepper.from_env() if pepper == "env" else pepper
         self.hex_recipe = hex_recipe
         self.plaintext_column = plaintext_column
+        self.flask_bcrypt_long_passwords = flask_bcrypt_long_passwords
         self.max_stored_length = max_stored_length
         self._argon2 = argon2.PasswordHasher.from_parameters(profile.parameters())
         self._parameters = profile.parameters()
@@ -144,10 +149,14 @@ class PasswordHasher:
     def wrap(self, stored: str, *, salt: Salt = None) -> str:
         """Upgrade a legacy hash *without the password*: argon2id over its checksum, self-describing.
 
-        A declared plaintext value becomes a direct argon2id hash. Raises ``NotWrappable`` for argon2
-        and wrapped values, ``WrappedHashTooLong`` if the result exceeds ``max_stored_length``.
+        The result is the compact ``$sw2$`` spelling (at most 128 characters for what frameworks
+        write, see ``docs/passwords.md``). A declared plaintext value becomes a direct argon2id hash.
+        Raises ``NotWrappable`` for argon2, wrapped and unusable values, ``WrappedHashTooLong`` if the
+        result exceeds ``max_stored_length``.
         """
         classified = self._classify(stored, salt)
+        if isinstance(classified, Unusable):
+            raise NotWrappable("an unusable password has nothing to wrap; leave it as it is")
         if not isinstance(classified, ParsedHash):
             raise NotWrappable("value is already argon2 or wrapped; nothing to wrap")
         if classified.scheme is PLAINTEXT:
@@ -156,7 +165,7 @@ class PasswordHasher:
         scheme.check_params(params)
         kid = self.pepper.current_kid if self.pepper else None
         secret = self.pepper.apply(kid, classified.checksum) if self.pepper and kid else classified.checksum
-        wrapped = format_wrapped(scheme.name, params, kid, self._argon2_hash(secret))
+        wrapped = format_wrap(scheme, params, kid, self._argon2_hash(secret))
         if len(wrapped) > self.max_stored_length:
             raise WrappedHashTooLong(
                 f"wrapped {scheme.name} hash is {len(wrapped)} characters, over the column's "
@@ -199,7 +208,13 @@ class PasswordHasher:
     # -- internals -------------------------------------------------------------------------------
 
     def _classify(self, stored: str, salt: Salt) -> Classified:
-        return classify(stored, hex_recipe=self.hex_recipe, plaintext=self.plaintext_column, salt=salt)
+        return classify(
+            stored,
+            hex_recipe=self.hex_recipe,
+            plaintext=self.plaintext_column,
+            salt=salt,
+            flask_bcrypt_long_passwords=self.flask_bcrypt_long_passwords,
+        )
 
     def _hash_secret(self, secret: bytes) -> str:
         if self.pepper is None:
@@ -232,6 +247,11 @@ class PasswordHasher:
         return self.pepper.apply(kid, data)
 
     def _check(self, classified: Classified, pw: PasswordBytes) -> _Outcome:
+        if isinstance(classified, Unusable):
+            # No password matches; spend a current hash's time so the answer does not tell an
+            # unusable account from a real one.
+            self._check(self._classify(self._dummy_hash(), b""), pw)
+            return _Outcome.NO_MATCH
         if isinstance(classified, Direct):
             return self._check_direct(classified, pw)
         if isinstance(classified, Wrapped):
@@ -259,7 +279,9 @@ class PasswordHasher:
         return _Outcome.NO_MATCH
 
     def _needs_update(self, classified: Classified) -> bool:
-        if not isinstance(classified, Direct):
+        if isinstance(classified, Unusable):
+            return False
+        if not isinstance(classified, Direct) or classified.foreign:
             return True
         current_kid = self.pepper.current_kid if self.pepper else None
         return classified.kid != current_kid or argon2_parameters(classified.encoded) != self._parameters

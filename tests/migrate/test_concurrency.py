@@ -60,8 +60,10 @@ def test_rows_changed_between_hashing_and_writing_are_left_alone(db: Db) -> None
         result = m.execute()
 
     assert changed and result.counters.changed_concurrently == len(changed)
+    still_md5 = sum(1 for key in changed if int(key) % 4 == 0)
+    assert 0 < result.counters.changed_legacy == still_md5 < len(changed)
     assert result.counters.wrapped == len(rows) - len(changed)
-    assert result.exit_code() == 1
+    assert result.exit_code() == 1  # the md5 ones are still legacy: a rerun wraps them
     values = db.values()
     login = cheap_hasher(hex_recipe=HexRecipe(formula=RECIPE))
     for row in rows:
@@ -75,6 +77,29 @@ def test_rows_changed_between_hashing_and_writing_are_left_alone(db: Db) -> None
         else:
             assert identify(stored).kind == "wrapped"
             assert login.verify(stored, password)
+
+
+def test_password_resets_during_a_run_leave_nothing_legacy_and_exit_0(db: Db) -> None:
+    """The reported bug: 500 concurrent resets to fresh argon2 made the run exit 1 ("rows were left
+    legacy") although none were. A row reset to argon2 (or emptied) is settled, not left over."""
+    rows = bulk_rows(20)
+    db.create(rows)
+    writer_hasher = cheap_hasher()
+    reset: set[Key] = set()
+
+    def resets_race_us(keys: Sequence[Key]) -> None:
+        for key in keys[::2]:
+            db.set_password(key, writer_hasher.hash(f"reset {key}") if int(key) % 3 else None)
+            reset.add(key)
+
+    with migration(db, before_write=resets_race_us) as m:
+        result = m.execute()
+
+    assert reset and result.counters.changed_concurrently == len(reset)
+    assert result.counters.changed_legacy == 0
+    assert result.counters.wrapped == len(rows) - len(reset)
+    assert result.exit_code() == 0
+    assert all(v is None or identify(v).kind in ("argon2", "wrapped") for v in db.values().values())
 
 
 @pytest.mark.parametrize(("old", "new"), [("Hunter2-Secret", "hunter2-secret"), ("pass word", "pass word  ")])

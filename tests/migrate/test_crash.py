@@ -13,7 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from sentinel.passwords import identify
+from sentinel.passwords import HexRecipe, identify
 from tests.migrate.conftest import ROOT, Db, cli_command, cli_env, run_cli
 from tests.migrate.vectors import RECIPE, bulk_rows, cheap_hasher
 
@@ -22,7 +22,7 @@ KILLS = 4
 
 
 def wrapped_count(db: Db) -> int:
-    return sum(1 for v in db.values().values() if v and v.startswith("$sentinel-wrap$"))
+    return sum(1 for v in db.values().values() if v and v.startswith(("$sentinel-wrap$", "$sw2$")))
 
 
 def live_group_members(pgid: int) -> list[int]:
@@ -103,3 +103,44 @@ def test_sigkill_at_random_points_then_rerun(db: Db) -> None:
         # Wrapped exactly once: the wrapped value holds the original legacy scheme, not another wrap.
         assert (info.kind, "legacy:" + info.scheme) == ("wrapped", row.category), f"seed {seed}: row {row.pk}"
         assert row.password is not None and hasher.verify(stored, row.password), f"seed {seed}: row {row.pk}"
+
+
+def test_ctrl_c_says_so_exits_130_and_the_rerun_finishes(sqlite_db: Db) -> None:
+    """Ctrl-C (SIGINT to the whole foreground process group, as a terminal sends it): a message, exit
+    130, no worker left behind, every committed batch kept; the same command then finishes the job."""
+    rows = bulk_rows(500)
+    sqlite_db.create(rows)
+    args = sqlite_db.args("--recipe", RECIPE, "--execute", "--batch-size", "1", "--workers", "1")
+    proc = subprocess.Popen(
+        cli_command(args),
+        cwd=ROOT,
+        env=cli_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while proc.poll() is None and wrapped_count(sqlite_db) < 10 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the run finished before it could be interrupted"
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 130, err
+    assert "interrupted (Ctrl-C)" in err.decode() and "rerun the same command to resume" in err.decode()
+    assert "Traceback" not in err.decode()
+    wrapped_then = wrapped_count(sqlite_db)
+    assert 10 <= wrapped_then < len(rows)
+    deadline = time.monotonic() + 15
+    while live_group_members(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert live_group_members(proc.pid) == []
+
+    rerun = run_cli(args)
+    assert rerun.returncode == 0, rerun.stderr
+    assert wrapped_count(sqlite_db) == len(rows)
+    values = sqlite_db.values()
+    login = cheap_hasher(hex_recipe=HexRecipe(formula=RECIPE))
+    for row in rows[::50]:
+        assert row.password is not None and login.verify(values[row.pk] or "", row.password)

@@ -28,7 +28,7 @@ def test_probe_accepts_the_right_recipe_then_executes(db: Db, migrate: CliRunner
     result = migrate(args, stdin=password_for(3) + "\n")
 
     assert result.code == 0, result.err
-    assert all(v and v.startswith("$sentinel-wrap$v=1$hex$") for v in db.values().values())
+    assert all(v and v.startswith("$sw2$hx$") for v in db.values().values())
 
 
 def test_probe_catches_a_wrong_recipe_before_any_write(db: Db, migrate: CliRunner) -> None:

@@ -51,7 +51,7 @@ def crash_after_first_batch(db: Db, state_file: Path | None) -> int:
         pytest.raises(Crash),
     ):
         m.execute()
-    return sum(1 for v in db.values().values() if v and v.startswith("$sentinel-wrap$"))
+    return sum(1 for v in db.values().values() if v and v.startswith(("$sentinel-wrap$", "$sw2$")))
 
 
 @pytest.mark.parametrize("store", ["table", "file"])

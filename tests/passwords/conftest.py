@@ -40,3 +40,12 @@ def make_hasher() -> HasherFactory:
 @pytest.fixture
 def hasher(make_hasher: HasherFactory) -> PasswordHasher:
     return make_hasher()
+
+
+def as_v1(compact: str) -> str:
+    """The same wrap in the version-1 spelling Sentinel wrote before compact wraps (rows made then
+    must keep verifying): identical scheme, parameters, pepper key and argon2 hash."""
+    from sentinel.passwords.formats import format_wrapped, parse_compact
+
+    wrapped = parse_compact(compact)
+    return format_wrapped(wrapped.scheme_name, wrapped.params, wrapped.kid, wrapped.inner)

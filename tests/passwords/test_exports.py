@@ -31,12 +31,15 @@ def test_legacy_scheme_names_are_stable_identifiers() -> None:
     assert passwords.LEGACY_SCHEMES == (
         "apr-md5-crypt",
         "bcrypt",
+        "des-crypt",
         "django-bcrypt",
         "django-bcrypt-sha256",
         "django-pbkdf2-sha1",
         "django-pbkdf2-sha256",
         "django-salted-md5",
         "django-salted-sha1",
+        "django-scrypt",
+        "flask-bcrypt-sha256",
         "hex",
         "ldap-md5",
         "ldap-salted-md5",
@@ -48,6 +51,8 @@ def test_legacy_scheme_names_are_stable_identifiers() -> None:
         "ldap-sha512",
         "md5-crypt",
         "mysql41",
+        "passlib-bcrypt-sha256",
+        "passlib-bcrypt-sha256-v2",
         "phpass",
         "sha256-crypt",
         "sha512-crypt",
@@ -55,3 +60,40 @@ def test_legacy_scheme_names_are_stable_identifiers() -> None:
         "werkzeug-scrypt",
         "plaintext",
     )
+
+
+def test_compact_scheme_codes_are_stable() -> None:
+    """The short codes are written into compact ($sw2$) wraps: changing one would orphan stored values."""
+    from sentinel.passwords.legacy import WRAPPABLE
+
+    assert {name: scheme.code for name, scheme in WRAPPABLE.items()} == {
+        "apr-md5-crypt": "apr",
+        "bcrypt": "bc",
+        "des-crypt": "des",
+        "django-bcrypt": "dbc",
+        "django-bcrypt-sha256": "dbs",
+        "django-pbkdf2-sha1": "dp1",
+        "django-pbkdf2-sha256": "dp",
+        "django-salted-md5": "dm",
+        "django-salted-sha1": "ds",
+        "django-scrypt": "dsc",
+        "flask-bcrypt-sha256": "fbs",
+        "hex": "hx",
+        "ldap-md5": "lmd5",
+        "ldap-salted-md5": "lsmd5",
+        "ldap-salted-sha1": "ls1",
+        "ldap-salted-sha256": "ls256",
+        "ldap-salted-sha512": "ls512",
+        "ldap-sha1": "l1",
+        "ldap-sha256": "l256",
+        "ldap-sha512": "l512",
+        "md5-crypt": "m1",
+        "mysql41": "my",
+        "passlib-bcrypt-sha256": "pbs",
+        "passlib-bcrypt-sha256-v2": "pbs2",
+        "phpass": "pp",
+        "sha256-crypt": "s5",
+        "sha512-crypt": "s6",
+        "werkzeug-pbkdf2": "wp",
+        "werkzeug-scrypt": "ws",
+    }

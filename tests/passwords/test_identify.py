@@ -18,7 +18,7 @@ from sentinel.passwords import (
     UnknownHashFormat,
     identify,
 )
-from tests.passwords.conftest import PASSWORDS
+from tests.passwords.conftest import PASSWORDS, as_v1
 from tests.passwords.vectors import ONE_PER_SCHEME
 
 _C64 = "[./0-9A-Za-z]"
@@ -36,6 +36,10 @@ SPEC_PATTERNS = {
     "argon2": _ARGON2,
     "peppered": r"\$sentinel-pepper\$v=1\$kid=[0-9a-f]{8}" + _ARGON2,
     "wrapped": r"\$sentinel-wrap\$v=1\$[a-z0-9-]+\$[a-z]*=?[^$]*" + _ARGON2,
+    "compact": r"\$sw2\$[a-z0-9]+(?:\$[^$]*){1,5}\$(?:[0-9a-f]{8})?"
+    r"\$[0-9]+\.[0-9]+\.[0-9]+\$[A-Za-z0-9_-]{27,}",
+    "argon2-django": r"argon2" + _ARGON2,
+    "unusable": r"!(?:[A-Za-z0-9]{40})?",
     "bcrypt": _BCRYPT,
     "django-bcrypt": r"bcrypt\$" + _BCRYPT,
     "django-bcrypt-sha256": r"bcrypt_sha256\$" + _BCRYPT,
@@ -43,18 +47,23 @@ SPEC_PATTERNS = {
     "django-pbkdf2-sha1": r"pbkdf2_sha1\$[0-9]+\$[^$]*\$[A-Za-z0-9+/]{27}=",
     "django-salted-md5": r"md5\$[^$]*\$[0-9a-fA-F]{32}",
     "django-salted-sha1": r"sha1\$[^$]*\$[0-9a-fA-F]{40}",
+    "django-scrypt": r"scrypt\$[0-9]+\$[^$]*\$[0-9]+\$[0-9]+\$[A-Za-z0-9+/]{86}==",
+    "des-crypt": rf"crypt\${_C64}{{0,2}}\${_C64}{{13}}",
+    "passlib-bcrypt-sha256": r"\$bcrypt-sha256\$2[ab],[0-9]{1,2}\$[./A-Za-z0-9]{22}\$[./A-Za-z0-9]{31}",
+    "passlib-bcrypt-sha256-v2": r"\$bcrypt-sha256\$v=2,t=2b,r=[0-9]{1,2}"
+    r"\$[./A-Za-z0-9]{22}\$[./A-Za-z0-9]{31}",
     "phpass": rf"\$[PH]\${_C64}{{31}}",
     "md5-crypt": rf"\$1\${_C64}{{0,8}}\${_C64}{{22}}",
     "apr-md5-crypt": rf"\$apr1\${_C64}{{0,8}}\${_C64}{{22}}",
     "sha256-crypt": rf"\$5\$(?:rounds=[0-9]+\$)?{_C64}{{0,16}}\${_C64}{{43}}",
     "sha512-crypt": rf"\$6\$(?:rounds=[0-9]+\$)?{_C64}{{0,16}}\${_C64}{{86}}",
-    "ldap-md5": ci("MD5") + r"[A-Za-z0-9+/]{22}==",
+    "ldap-md5": ci("MD5") + r"(?:[A-Za-z0-9+/]{22}==|[0-9a-fA-F]{32})",
     "ldap-salted-md5": ci("SMD5") + r"[A-Za-z0-9+/=]{24,}",
-    "ldap-sha1": ci("SHA") + r"[A-Za-z0-9+/]{27}=",
+    "ldap-sha1": ci("SHA") + r"(?:[A-Za-z0-9+/]{27}=|[0-9a-fA-F]{40})",
     "ldap-salted-sha1": ci("SSHA") + r"[A-Za-z0-9+/=]{28,}",
-    "ldap-sha256": ci("SHA256") + r"[A-Za-z0-9+/]{43}=",
+    "ldap-sha256": ci("SHA256") + r"(?:[A-Za-z0-9+/]{43}=|[0-9a-fA-F]{64})",
     "ldap-salted-sha256": ci("SSHA256") + r"[A-Za-z0-9+/=]{44,}",
-    "ldap-sha512": ci("SHA512") + r"[A-Za-z0-9+/]{86}==",
+    "ldap-sha512": ci("SHA512") + r"(?:[A-Za-z0-9+/]{86}==|[0-9a-fA-F]{128})",
     "ldap-salted-sha512": ci("SSHA512") + r"[A-Za-z0-9+/=]{88,}",
     "mysql41": r"\*[0-9A-Fa-f]{40}",
     "werkzeug-pbkdf2": r"pbkdf2:[a-z0-9]+:[0-9]+\$[A-Za-z0-9]+\$[0-9a-f]+",
@@ -72,6 +81,8 @@ _HASHER = _test_hasher()
 #: Valid values of every scheme (made by independent tools) and of Sentinel's own formats.
 SAMPLES = [m.make(PASSWORDS[0]) for m in ONE_PER_SCHEME.values()]
 SAMPLES += [_HASHER.hash(PASSWORDS[0]), *(_HASHER.wrap(s) for s in SAMPLES[:6])]
+SAMPLES += [as_v1(_HASHER.wrap(s)) for s in SAMPLES[:3]]
+SAMPLES += ["argon2" + _HASHER.hash(PASSWORDS[0]), "!" + "Ab1" * 13 + "x"]
 PREFIXES = sorted(
     {
         "$2b$",
@@ -95,6 +106,15 @@ PREFIXES = sorted(
         "bcrypt_sha256$",
         "$argon2id$",
         "$sentinel-wrap$v=1$",
+        "$sw2$",
+        "$sw2$bc$12$",
+        "$sw2$dp$",
+        "argon2$argon2id$",
+        "scrypt$",
+        "crypt$$",
+        "!",
+        "$bcrypt-sha256$v=2,t=2b,r=",
+        "$bcrypt-sha256$2b,",
         "$sentinel-pepper$v=1$kid=",
         "$sentinel-",
     }
@@ -129,10 +149,16 @@ HOSTILE = st.one_of(
 
 def spec_pattern(info_kind: str, scheme: str, pepper_kid: str | None) -> str:
     if info_kind == "argon2":
-        return SPEC_PATTERNS["peppered" if pepper_kid else "argon2"]
+        if pepper_kid:
+            return SPEC_PATTERNS["peppered"]
+        return f"(?:{SPEC_PATTERNS['argon2']}|{SPEC_PATTERNS['argon2-django']})"
     if info_kind == "wrapped":
-        return SPEC_PATTERNS["wrapped"]
-    return SPEC_PATTERNS[scheme]
+        return f"(?:{SPEC_PATTERNS['wrapped']}|{SPEC_PATTERNS['compact']})"
+    if info_kind == "unusable":
+        return SPEC_PATTERNS["unusable"]
+    if scheme == "des-crypt":  # Django's crypt$ may also hold md5/sha/bcrypt crypt(3) output
+        return SPEC_PATTERNS[scheme]
+    return f"(?:crypt\\$[^$]*\\$)?(?:{SPEC_PATTERNS[scheme]})"
 
 
 @settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -151,7 +177,8 @@ def test_plaintext_column_only_reads_well_formed_hashes_as_hashes(stored: str) -
     try:
         info = identify(stored, plaintext=True)
     except PasswordError:
-        assert stored == "" or stored.startswith(("$sentinel-", "$argon2")) or not _encodable(stored)
+        prefixes = ("$sentinel-", "$sw2$", "$argon2", "argon2$argon2")
+        assert stored == "" or stored.startswith(prefixes) or not _encodable(stored)
         return
     if info.kind != "plaintext":
         assert re.fullmatch(spec_pattern(info.kind, info.scheme, info.pepper_kid), stored, re.S)
@@ -185,7 +212,18 @@ def test_verify_on_hostile_stored_values_returns_or_raises_cleanly(stored: str) 
 
 
 @pytest.mark.parametrize(
-    "stored", ["", "!", "*", "!$6$abc$def", "$2x$04$" + "a" * 53, "$sentinel-v2$x", "$argon2id$"]
+    "stored",
+    [
+        "",
+        "!x",
+        "!" + "a" * 39,
+        "*",
+        "!$6$abc$def",
+        "$2x$04$" + "a" * 53,
+        "$sentinel-v2$x",
+        "$argon2id$",
+        "$sw2$zz$",
+    ],
 )
 def test_unusable_values_are_unknown_formats(stored: str) -> None:
     with pytest.raises(UnknownHashFormat):

@@ -1,5 +1,6 @@
-"""Legacy hashes made by INDEPENDENT tools, never by Sentinel: libpass (passlib), bcrypt, OpenSSL,
-the C library's crypt(3) (libxcrypt, through Python 3.11's ``crypt`` module), Werkzeug and hashlib.
+"""Legacy hashes made by INDEPENDENT tools, never by Sentinel: Django's own hashers, libpass (passlib),
+bcrypt, OpenSSL, the C library's crypt(3) (libxcrypt, through Python 3.11's ``crypt`` module),
+Werkzeug, Flask-Bcrypt and hashlib.
 
 Each maker takes a password and returns the stored string the tool produced, with a fresh random salt.
 """
@@ -124,6 +125,54 @@ def passlib(handler: object) -> Callable[[str], str]:
     return make
 
 
+def django_hashers() -> ModuleType:
+    """``django.contrib.auth.hashers`` with minimal settings (Django refuses to import it without)."""
+    from django.conf import settings  # type: ignore[import-untyped]
+
+    if not settings.configured:
+        settings.configure(USE_TZ=True)
+    return importlib.import_module("django.contrib.auth.hashers")
+
+
+def django(hasher_name: str, **cheap: int) -> Callable[[str], str]:
+    """Django's own hasher class, with cheap parameters (class attributes, as Django's docs suggest
+    for subclassing) so tests stay fast."""
+
+    def make(password: str) -> str:
+        base = getattr(django_hashers(), hasher_name)
+        hasher = type(f"Cheap{hasher_name}", (base,), cheap)()
+        result: str = hasher.encode(password, hasher.salt())
+        return result
+
+    return make
+
+
+def django_crypt(password: str) -> str:
+    """Django 4.2's CryptPasswordHasher: ``"crypt$$" + crypt.crypt(password, two salt characters)``.
+
+    Django 5 dropped the class, so its encode step is reproduced with the C library (or, where the
+    ``crypt`` module is gone, libpass's DES crypt)."""
+    salt = _salt(2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            module = importlib.import_module("crypt")
+        except ImportError:
+            return "crypt$$" + str(plh.des_crypt.hash(password, salt=salt))
+    return "crypt$$" + str(module.crypt(password, salt))
+
+
+def flask_bcrypt_long(password: str) -> str:
+    """Flask-Bcrypt with ``BCRYPT_HANDLE_LONG_PASSWORDS=True``, through a real Flask app."""
+    import flask
+    import flask_bcrypt  # type: ignore[import-untyped]
+
+    app = flask.Flask("sentinel-tests")
+    app.config.update(BCRYPT_LOG_ROUNDS=4, BCRYPT_HANDLE_LONG_PASSWORDS=True)
+    result: bytes = flask_bcrypt.Bcrypt(app).generate_password_hash(password)
+    return result.decode("ascii")
+
+
 def werkzeug_(method: str) -> Callable[[str], str]:
     def make(password: str) -> str:
         return werkzeug.security.generate_password_hash(password, method)
@@ -140,7 +189,15 @@ MAKERS: list[Maker] = [
     Maker("libpass", "bcrypt", passlib(plh.bcrypt.using(rounds=4))),
     Maker("libpass", "django-bcrypt", passlib(plh.django_bcrypt.using(rounds=4))),
     Maker("libpass", "django-bcrypt-sha256", passlib(plh.django_bcrypt_sha256.using(rounds=4))),
-    # Django
+    Maker("django", "django-bcrypt-sha256", django("BCryptSHA256PasswordHasher", rounds=4)),
+    Maker("libpass-v2", "passlib-bcrypt-sha256-v2", passlib(plh.bcrypt_sha256.using(rounds=4))),
+    Maker("libpass-v1", "passlib-bcrypt-sha256", passlib(plh.bcrypt_sha256.using(rounds=4, version=1))),
+    # Django (its own hashers first, then libpass's reimplementations)
+    Maker("django", "django-pbkdf2-sha256", django("PBKDF2PasswordHasher", iterations=1000)),
+    Maker("django", "django-pbkdf2-sha1", django("PBKDF2SHA1PasswordHasher", iterations=1000)),
+    Maker("django", "django-scrypt", django("ScryptPasswordHasher", work_factor=1024, parallelism=1)),
+    Maker("django", "django-salted-md5", django("MD5PasswordHasher")),
+    Maker("django-4.2", "des-crypt", django_crypt),
     Maker("libpass", "django-pbkdf2-sha256", passlib(plh.django_pbkdf2_sha256.using(rounds=1000))),
     Maker("libpass", "django-pbkdf2-sha1", passlib(plh.django_pbkdf2_sha1.using(rounds=1000))),
     Maker("libpass", "django-salted-md5", passlib(plh.django_salted_md5)),
@@ -168,6 +225,8 @@ MAKERS: list[Maker] = [
     Maker("libpass", "ldap-salted-sha1", passlib(plh.ldap_salted_sha1)),
     Maker("hashlib", "ldap-salted-sha1", ldap_ssha_by_hand),
     Maker("libpass", "ldap-md5", passlib(plh.ldap_md5)),
+    Maker("libpass-hex", "ldap-md5", passlib(plh.ldap_hex_md5)),
+    Maker("libpass-hex", "ldap-sha1", passlib(plh.ldap_hex_sha1)),
     Maker("libpass", "ldap-salted-md5", passlib(plh.ldap_salted_md5)),
     Maker("libpass", "ldap-salted-sha256", passlib(plh.ldap_salted_sha256)),
     Maker("hashlib", "ldap-sha256", ldap_unsalted_by_hand("{SHA256}", "sha256")),
@@ -182,6 +241,10 @@ MAKERS: list[Maker] = [
     Maker("werkzeug-sha1", "werkzeug-pbkdf2", werkzeug_("pbkdf2:sha1:1000")),
     Maker("werkzeug", "werkzeug-scrypt", werkzeug_("scrypt:1024:8:1")),
 ]
+
+#: Declared schemes (their hashes look like another scheme's): made by the real library, verified
+#: only under the declaration.
+FLASK_BCRYPT_LONG = Maker("flask-bcrypt", "flask-bcrypt-sha256", flask_bcrypt_long)
 
 #: One maker per scheme, for tests that need each scheme once (wrap round trips, column fit).
 ONE_PER_SCHEME: dict[str, Maker] = {}

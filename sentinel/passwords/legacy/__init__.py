@@ -8,12 +8,22 @@ recognised only when declared: see :class:`HexRecipe` and ``plaintext_column``.
 from __future__ import annotations
 
 from sentinel.passwords.legacy.base import LegacyParams, LegacyScheme, ParsedHash
-from sentinel.passwords.legacy.bcrypt_scheme import Bcrypt, DjangoBcrypt, DjangoBcryptSha256
+from sentinel.passwords.legacy.bcrypt_scheme import (
+    Bcrypt,
+    DjangoBcrypt,
+    DjangoBcryptSha256,
+    FlaskBcryptSha256,
+    PasslibBcryptSha256,
+    PasslibBcryptSha256V2,
+)
+from sentinel.passwords.legacy.des_crypt import DesCrypt
 from sentinel.passwords.legacy.django import (
+    DjangoCrypt,
     DjangoPbkdf2Sha1,
     DjangoPbkdf2Sha256,
     DjangoSaltedMd5,
     DjangoSaltedSha1,
+    DjangoScrypt,
 )
 from sentinel.passwords.legacy.hexdigest import HexDigest, HexRecipe
 from sentinel.passwords.legacy.ldap import LDAP_SCHEMES
@@ -29,8 +39,12 @@ SCHEMES: tuple[LegacyScheme, ...] = (
     Bcrypt(),
     DjangoBcrypt(),
     DjangoBcryptSha256(),
+    PasslibBcryptSha256(),
+    PasslibBcryptSha256V2(),
     DjangoPbkdf2Sha256(),
     DjangoPbkdf2Sha1(),
+    DjangoScrypt(),
+    DjangoCrypt(),
     DjangoSaltedMd5(),
     DjangoSaltedSha1(),
     Phpass(),
@@ -44,9 +58,16 @@ SCHEMES: tuple[LegacyScheme, ...] = (
     WerkzeugScrypt(),
 )
 PLAINTEXT = Plaintext()
+#: Flask-Bcrypt's long-password mode: plain-looking ``$2b$`` values, read this way only when declared.
+FLASK_BCRYPT_SHA256 = FlaskBcryptSha256()
 
-#: Every scheme a wrapped hash may name (bare hex included: its formula travels in the wrap).
-WRAPPABLE: dict[str, LegacyScheme] = {s.name: s for s in (*SCHEMES, HexDigest())}
+#: Every scheme a wrapped hash may name (bare hex included: its formula travels in the wrap; DES crypt
+#: and Flask-Bcrypt's mode, which are only ever read when a prefix or a declaration says so).
+WRAPPABLE: dict[str, LegacyScheme] = {
+    s.name: s for s in (*SCHEMES, HexDigest(), DesCrypt(), FLASK_BCRYPT_SHA256) if s.code
+}
+#: The same, by the short code a compact wrap carries.
+BY_CODE: dict[str, LegacyScheme] = {s.code: s for s in WRAPPABLE.values()}
 
 
 def parse_self_describing(stored: str) -> ParsedHash | None:
@@ -59,6 +80,8 @@ def parse_self_describing(stored: str) -> ParsedHash | None:
 
 
 __all__ = [
+    "BY_CODE",
+    "FLASK_BCRYPT_SHA256",
     "PLAINTEXT",
     "SCHEMES",
     "WRAPPABLE",

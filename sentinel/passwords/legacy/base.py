@@ -52,6 +52,8 @@ class LegacyScheme(ABC):
 
     #: Stable identifier, written into wrapped hashes: never rename one.
     name: str = ""
+    #: Short stable code naming the scheme in a compact (``$sw2$``) wrap: never change one.
+    code: str = ""
     #: Human description for reports and docs.
     label: str = ""
     #: Whether ``parse`` needs a declared recipe (bare hex) or declaration (plaintext).

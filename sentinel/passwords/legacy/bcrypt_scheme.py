@@ -1,4 +1,12 @@
-"""bcrypt (``$2a$``, ``$2b$``, ``$2y$``), and Django's ``bcrypt$`` and ``bcrypt_sha256$`` wrappers of it.
+"""bcrypt (``$2a$``, ``$2b$``, ``$2y$``) and the wrappers frameworks put around it: Django's ``bcrypt$``
+and ``bcrypt_sha256$``, passlib's ``$bcrypt-sha256$`` (versions 1 and 2), and Flask-Bcrypt's
+long-password mode (declared: its hashes look exactly like plain bcrypt).
+
+**Pre-hashes.** Django's ``bcrypt_sha256`` and Flask-Bcrypt with ``BCRYPT_HANDLE_LONG_PASSWORDS=True``
+feed bcrypt the lowercase hex SHA-256 of the password (64 bytes). passlib's ``bcrypt_sha256`` feeds it
+the standard base64 (44 bytes) of SHA-256(password) in version 1 (``$bcrypt-sha256$2b,12$salt$digest``)
+and of HMAC-SHA256 keyed by the 22-character salt *text* in version 2
+(``$bcrypt-sha256$v=2,t=2b,r=12$salt$digest``), as libpass's ``passlib/handlers/bcrypt.py`` computes.
 
 **Passwords over 72 bytes.** bcrypt only ever reads 72 bytes of key. The C implementations that made
 these hashes (OpenBSD, PHP's crypt, py-bcrypt before 5.0) silently used the first 72 bytes and stopped
@@ -14,8 +22,10 @@ refused).
 
 from __future__ import annotations
 
+import base64
 import binascii
 import hashlib
+import hmac
 import re
 
 import bcrypt
@@ -44,6 +54,7 @@ def bcrypt_checksum(password: bytes, cost: int, salt: bytes) -> bytes:
 
 class Bcrypt(LegacyScheme):
     name = "bcrypt"
+    code = "bc"
     label = "bcrypt ($2a$/$2b$/$2y$)"
     prefix = ""
 
@@ -58,9 +69,9 @@ class Bcrypt(LegacyScheme):
         return ParsedHash(scheme=self, params=params, checksum=match["checksum"].encode("ascii"))
 
     def checksum(self, password: bytes, params: LegacyParams) -> bytes:
-        return bcrypt_checksum(self.prehash(password), params.cost[0], params.salt)
+        return bcrypt_checksum(self.prehash(password, params), params.cost[0], params.salt)
 
-    def prehash(self, password: bytes) -> bytes:
+    def prehash(self, password: bytes, params: LegacyParams) -> bytes:
         return password
 
     def check_params(self, params: LegacyParams) -> None:
@@ -72,6 +83,7 @@ class Bcrypt(LegacyScheme):
 
 class DjangoBcrypt(Bcrypt):
     name = "django-bcrypt"
+    code = "dbc"
     label = "Django bcrypt (bcrypt$$2b$...)"
     prefix = "bcrypt$"
 
@@ -80,11 +92,81 @@ class DjangoBcryptSha256(Bcrypt):
     """Django's BCryptSHA256PasswordHasher: bcrypt over the hex SHA-256 of the password (no 72 limit)."""
 
     name = "django-bcrypt-sha256"
+    code = "dbs"
     label = "Django bcrypt_sha256 (bcrypt_sha256$$2b$...)"
     prefix = "bcrypt_sha256$"
 
-    def prehash(self, password: bytes) -> bytes:
+    def prehash(self, password: bytes, params: LegacyParams) -> bytes:
         return binascii.hexlify(hashlib.sha256(password).digest())
+
+
+class FlaskBcryptSha256(DjangoBcryptSha256):
+    """Flask-Bcrypt with ``BCRYPT_HANDLE_LONG_PASSWORDS=True``: plain ``$2b$`` over the hex SHA-256.
+
+    Declared only (``PasswordHasher(flask_bcrypt_long_passwords=True)``, ``--recipe
+    flask-bcrypt-long-passwords``): nothing in the hash tells it from plain bcrypt.
+    """
+
+    name = "flask-bcrypt-sha256"
+    code = "fbs"
+    label = "Flask-Bcrypt long-password mode (bcrypt over hex sha256, declared)"
+    prefix = ""
+    declared = True
+
+
+#: passlib's bcrypt_sha256: the rounds are canonical decimals, the salt's last character has its
+#: unused bits clear (passlib refuses other salts in version 2).
+_PASSLIB_V1 = re.compile(
+    r"\$bcrypt-sha256\$2[ab],(?P<cost>[1-9][0-9]?)\$(?P<salt>[./A-Za-z0-9]{22})\$(?P<checksum>[./A-Za-z0-9]{31})"
+)
+_PASSLIB_V2 = re.compile(
+    r"\$bcrypt-sha256\$v=2,t=2b,r=(?P<cost>[1-9][0-9]?)\$(?P<salt>[./A-Za-z0-9]{21}[.Oeu])"
+    r"\$(?P<checksum>[./A-Za-z0-9]{31})"
+)
+
+
+class PasslibBcryptSha256(Bcrypt):
+    """passlib's ``$bcrypt-sha256$2b,12$salt$digest`` (version 1): bcrypt over base64(sha256(password))."""
+
+    name = "passlib-bcrypt-sha256"
+    code = "pbs"
+    label = "passlib bcrypt_sha256 v1 ($bcrypt-sha256$2b,12$...)"
+    pattern: re.Pattern[str] = _PASSLIB_V1
+
+    def parse(self, stored: str) -> ParsedHash | None:
+        if not stored.startswith("$bcrypt-sha256$") or stored.startswith("$bcrypt-sha256$v=") != (
+            self.pattern is _PASSLIB_V2
+        ):
+            return None
+        match = self.pattern.fullmatch(stored)
+        if match is None:
+            raise self.malformed(
+                "does not have passlib's layout (rounds, 22-character salt, 31-character digest)"
+            )
+        params = LegacyParams(cost=(int(match["cost"]),), salt=match["salt"].encode("ascii"))
+        self.check_params(params)
+        return ParsedHash(scheme=self, params=params, checksum=match["checksum"].encode("ascii"))
+
+    def prehash(self, password: bytes, params: LegacyParams) -> bytes:
+        return base64.b64encode(hashlib.sha256(password).digest())
+
+
+class PasslibBcryptSha256V2(PasslibBcryptSha256):
+    """passlib's ``$bcrypt-sha256$v=2,t=2b,r=12$salt$digest``: bcrypt over base64(HMAC-SHA256(salt
+    text, password)), so a table of known SHA-256 digests does not help an attacker."""
+
+    name = "passlib-bcrypt-sha256-v2"
+    code = "pbs2"
+    label = "passlib bcrypt_sha256 v2 ($bcrypt-sha256$v=2,...)"
+    pattern = _PASSLIB_V2
+
+    def prehash(self, password: bytes, params: LegacyParams) -> bytes:
+        return base64.b64encode(hmac.new(params.salt, password, hashlib.sha256).digest())
+
+    def check_params(self, params: LegacyParams) -> None:
+        super().check_params(params)
+        if not params.salt.endswith((b".", b"O", b"e", b"u")):
+            raise self.malformed("its salt's last character has unused bits set (passlib refuses it)")
 
 
 __all__ = [
@@ -92,6 +174,9 @@ __all__ = [
     "Bcrypt",
     "DjangoBcrypt",
     "DjangoBcryptSha256",
+    "FlaskBcryptSha256",
+    "PasslibBcryptSha256",
+    "PasslibBcryptSha256V2",
     "bcrypt_checksum",
     "bcrypt_key",
 ]

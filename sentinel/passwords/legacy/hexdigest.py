@@ -96,6 +96,7 @@ class HexDigest(LegacyScheme):
     kept in the params, which is how a wrapped hex hash verifies without any declaration."""
 
     name = "hex"
+    code = "hx"
     label = "bare hex digest (declared recipe)"
     declared = True
     uses = frozenset({"formula", "salt"})

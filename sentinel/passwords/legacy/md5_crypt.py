@@ -68,12 +68,14 @@ class _Md5CryptBase(LegacyScheme):
 
 class Md5Crypt(_Md5CryptBase):
     name = "md5-crypt"
+    code = "m1"
     label = "md5-crypt ($1$)"
     magic = "1"
 
 
 class AprMd5Crypt(_Md5CryptBase):
     name = "apr-md5-crypt"
+    code = "apr"
     label = "Apache md5-crypt ($apr1$)"
     magic = "apr1"
 

@@ -15,6 +15,7 @@ _FORMAT = re.compile(r"\*[0-9A-Fa-f]{40}")
 
 class Mysql41(LegacyScheme):
     name = "mysql41"
+    code = "my"
     label = "MySQL 4.1 PASSWORD() (*HEX)"
     uses: frozenset[str] = frozenset()
 

@@ -29,6 +29,7 @@ def phpass_checksum(password: bytes, salt: bytes, log2_rounds: int) -> str:
 
 class Phpass(LegacyScheme):
     name = "phpass"
+    code = "pp"
     label = "phpass portable hash ($P$ / $H$)"
 
     def parse(self, stored: str) -> ParsedHash | None:

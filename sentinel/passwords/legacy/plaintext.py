@@ -14,6 +14,7 @@ from sentinel.passwords.legacy.base import LegacyParams, LegacyScheme, ParsedHas
 
 class Plaintext(LegacyScheme):
     name = "plaintext"
+    code = "pt"
     label = "PLAINTEXT password (declared)"
     declared = True
     uses: frozenset[str] = frozenset()

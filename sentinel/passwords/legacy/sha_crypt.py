@@ -122,6 +122,7 @@ class _ShaCryptBase(LegacyScheme):
 
 class Sha256Crypt(_ShaCryptBase):
     name = "sha256-crypt"
+    code = "s5"
     label = "sha256-crypt ($5$)"
     ident = "5"
     checksum_size = 43
@@ -130,6 +131,7 @@ class Sha256Crypt(_ShaCryptBase):
 
 class Sha512Crypt(_ShaCryptBase):
     name = "sha512-crypt"
+    code = "s6"
     label = "sha512-crypt ($6$)"
     ident = "6"
     checksum_size = 86

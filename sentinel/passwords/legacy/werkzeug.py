@@ -29,6 +29,7 @@ _SCRYPT = re.compile(
 
 class WerkzeugPbkdf2(LegacyScheme):
     name = "werkzeug-pbkdf2"
+    code = "wp"
     label = "Werkzeug pbkdf2 (pbkdf2:sha256:N$salt$hex)"
     uses = frozenset({"cost", "salt", "hash_name"})
 
@@ -60,7 +61,9 @@ class WerkzeugPbkdf2(LegacyScheme):
 
 class WerkzeugScrypt(LegacyScheme):
     name = "werkzeug-scrypt"
+    code = "ws"
     label = "Werkzeug scrypt (scrypt:n:r:p$salt$hex)"
+    dklen = 64
 
     def parse(self, stored: str) -> ParsedHash | None:
         if not stored.startswith("scrypt:"):
@@ -76,7 +79,9 @@ class WerkzeugScrypt(LegacyScheme):
     def checksum(self, password: bytes, params: LegacyParams) -> bytes:
         n, r, p = params.cost
         # Werkzeug's own maxmem rule (132 instead of 128 bytes per n*r*p), so what it made verifies.
-        return hashlib.scrypt(password, salt=params.salt, n=n, r=r, p=p, maxmem=132 * n * r * p)
+        return hashlib.scrypt(
+            password, salt=params.salt, n=n, r=r, p=p, maxmem=132 * n * r * p, dklen=self.dklen
+        )
 
     def check_params(self, params: LegacyParams) -> None:
         if len(params.cost) != 3 or min(params.cost) < 1:
