@@ -328,7 +328,8 @@ def run() -> str:
         "",
         *_per_target(runs, truth, list(targets)),
         "",
-        f"bandit on our own code (`{' '.join(OWN_CODE)}`, median of {RUNS}): built-in tests {without:.2f} s,",
+        f"bandit on our own code ({', '.join(f'`{p}/`' for p in OWN_CODE)}, median of {RUNS}):",
+        f"built-in tests {without:.2f} s,",
         f"with the Sentinel plugins {with_plugins:.2f} s: **{with_plugins / without:.2f}x**.",
         "",
         "Missed by bandit + Sentinel: "

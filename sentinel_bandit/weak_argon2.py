@@ -20,7 +20,8 @@ as cheap to attack as a fast hash.
 **Example evidence.** ``PasswordHasher(time_cost=1, memory_cost=8192)``.
 
 **How to fix.** Keep the defaults (RFC 9106 low-memory: t=3, 64 MiB, p=4) or use
-``sentinel.passwords.OWASP``; measure with ``sentinel calibrate``.
+``sentinel.passwords.OWASP``; time one verification on your production hardware (aim for
+tens of milliseconds, well under a second).
 
 Severity high, confidence high.
 """
