@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from urllib.parse import urljoin
 
 from scanner.config import LoginConfig
+from scanner.discovery.fill import filled_fields
 from scanner.discovery.html import Form, parse_html
 from scanner.errors import LoginFailed
 from scanner.http.exchange import Exchange, RequestSpec
@@ -77,7 +78,9 @@ class LoginFlow:
         if action is None:
             raise LoginFailed(f"the login form posts off scope ({form.action[:100]}); refusing to submit it")
         fields = [
-            (f.name, f.value) for f in form.fields if f.name not in (c.username_field, c.password_field)
+            (f.name, f.value)
+            for f in filled_fields(form)
+            if f.name not in (c.username_field, c.password_field) and f.type != "file"
         ]
         fields += [(c.username_field, username), (c.password_field, password)]
         if form.method == "GET":

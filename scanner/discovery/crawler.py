@@ -1,6 +1,7 @@
 """The crawler: breadth-first over same-origin HTML links and forms, with a depth and page bound.
 
-It only ever sends GET requests: links, and GET forms filled with their default values. POST forms are
+It only ever sends GET requests: links, and GET forms filled as a person would
+(:mod:`scanner.discovery.fill`). POST forms are
 recorded as endpoints (for the checks), never submitted. Logout-, sign-out- and delete-looking routes
 are recorded (logout targets feed the logout check) but never requested; static assets and
 off-scope URLs are skipped. Pages are deduplicated by path and parameter *names*, so a session ID or
@@ -12,9 +13,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from scanner.discovery.endpoints import Endpoint, endpoint_from_url
+from scanner.discovery.endpoints import Endpoint, endpoint_from_form, endpoint_from_url
 from scanner.discovery.filters import is_dangerous, is_logout, is_static
 from scanner.discovery.html import Form, parse_html
 from scanner.errors import RequestFailed
@@ -140,14 +141,10 @@ class Crawler:
         if is_dangerous(action, text):
             self.found.skip("looks destructive")
             return
-        fields = [(f.name, f.value) for f in form.fields]
+        endpoint = endpoint_from_form(form.method, action, form)
+        self.found.add(endpoint)
         if form.method == "GET":
-            base = action.split("?", 1)[0]
-            url = f"{base}?{urlencode(fields)}" if fields else base
-            self.found.add(endpoint_from_url("GET", url, source="crawl"))
-            self._enqueue(url, level)
-        else:
-            self.found.add(endpoint_from_url(form.method, action, source="crawl", form=fields))
+            self._enqueue(endpoint.request().full_url(), level)
 
 
 __all__ = ["Crawler", "Discovery", "Reauth"]
