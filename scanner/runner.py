@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from scanner.active.points import insertion_points
+from scanner.active.session import keep_alive, remember
 from scanner.auth.profile import ensure_logged_in, login_as_user
 from scanner.checks._registry import CheckKind, CheckSpec, select
 from scanner.config import ScanConfig
@@ -94,23 +95,29 @@ async def _discover(ctx: ScanContext) -> None:
 
 
 async def _crawl_logged_in(ctx: ScanContext) -> None:
-    profile = await ctx.profile()
+    profile = await ctx.session()
 
     async def reauth(probe: ProbeClient, _: Exchange) -> bool:
         return await ensure_logged_in(profile, probe)
 
     async with ctx.engine.probe("crawl-logged-in") as probe:
         await login_as_user(profile, probe)
+        remember(ctx, profile, probe)
+        landed = profile.login.landed
+        seeds = [ctx.base_url] + ([landed.url] if landed is not None else [])
         crawler = Crawler(
             probe, ctx.discovery, depth=ctx.config.crawl_depth, max_pages=ctx.config.max_pages, reauth=reauth
         )
-        await crawler.run([ctx.base_url])
+        await crawler.run(seeds)
+        if await ensure_logged_in(profile, probe):
+            remember(ctx, profile, probe)
 
 
 async def _run_one(ctx: ScanContext, spec: CheckSpec) -> list[Finding]:
     if spec.kind is CheckKind.ACTIVE:
         found: list[Finding] = []
         for endpoint in ctx.discovery.sorted_endpoints():
+            await keep_alive(ctx)
             for point in insertion_points(ctx, endpoint):
                 found += await spec.run(ctx, point)
         return found
@@ -175,7 +182,12 @@ async def run_scan(config: ScanConfig, *, transport: httpx.AsyncBaseTransport | 
     every other problem ends up in the result (``incomplete``), never as an exception."""
     specs = select(config.checks, config.exclude_checks)
     started, clock = utc_now(), time.perf_counter()
-    engine = HttpEngine(config.limits, ScopeGuard(config.base_url, config.extra_origins), transport=transport)
+    engine = HttpEngine(
+        config.limits,
+        ScopeGuard(config.base_url, config.extra_origins),
+        transport=transport,
+        headers=config.headers,
+    )
     ctx = ScanContext(config, engine)
     incomplete: list[str] = []
     results: list[CheckResult] = []

@@ -36,6 +36,8 @@ class Discovery:
     logout_targets: list[tuple[str, str]] = field(default_factory=list)
     #: Pages holding a logout form (their hidden fields, e.g. CSRF tokens, go with the logout).
     logout_pages: list[str] = field(default_factory=list)
+    #: Pages that sent the crawler (anonymous) on to a login form: the best logged-in oracles.
+    login_redirects: list[str] = field(default_factory=list)
     skipped: dict[str, int] = field(default_factory=dict)
     sources: set[str] = field(default_factory=set)
 
@@ -88,16 +90,26 @@ class Crawler:
                 continue
             fetched += 1
             self.found.pages.append(url)
-            if exchange.is_html and level < self.depth:
-                self._parse(exchange, level + 1)
+            if self._sent_to_login(exchange) and url not in self.found.login_redirects:
+                self.found.login_redirects.append(url)
+            if exchange.is_html:
+                # At the last level the page's forms are still recorded (a form three clicks deep
+                # is found at depth 3), only its links are not followed.
+                self._parse(exchange, level + 1, follow=level < self.depth)
+
+    @staticmethod
+    def _sent_to_login(exchange: Exchange) -> bool:
+        """Redirected to a page with a password form: a members-only page, seen anonymously."""
+        return (
+            bool(exchange.history)
+            and exchange.is_html
+            and any(f.has_password for f in parse_html(exchange.text).forms)
+        )
 
     async def _fetch(self, url: str) -> Exchange:
         exchange = await self.probe.get(url, follow_redirects=True)
-        if (
-            self.reauth is not None
-            and exchange.status in (401, 403)
-            and await self.reauth(self.probe, exchange)
-        ):
+        lost = exchange.status in (401, 403) or self._sent_to_login(exchange)
+        if self.reauth is not None and lost and await self.reauth(self.probe, exchange):
             exchange = await self.probe.get(url, follow_redirects=True)
         return exchange
 
@@ -107,10 +119,10 @@ class Crawler:
             self._seen.add(key)
             self._queue.append((url, level))
 
-    def _parse(self, exchange: Exchange, level: int) -> None:
+    def _parse(self, exchange: Exchange, level: int, *, follow: bool = True) -> None:
         scope = self.probe.engine.scope
         page = parse_html(exchange.text)
-        for href, text in page.links:
+        for href, text in page.links if follow else []:
             url = scope.resolve(href, exchange.url)
             if url is None:
                 self.found.skip("off scope or not http")
@@ -124,9 +136,9 @@ class Crawler:
                 self.found.add(endpoint_from_url("GET", url, source="crawl"))
                 self._enqueue(url, level)
         for form in page.forms:
-            self._form(form, exchange.url, level)
+            self._form(form, exchange.url, level, follow=follow)
 
-    def _form(self, form: Form, page_url: str, level: int) -> None:
+    def _form(self, form: Form, page_url: str, level: int, *, follow: bool = True) -> None:
         action = self.probe.engine.scope.resolve(form.action or page_url, page_url)
         if action is None:
             self.found.skip("off scope or not http")
@@ -141,9 +153,9 @@ class Crawler:
         if is_dangerous(action, text):
             self.found.skip("looks destructive")
             return
-        endpoint = endpoint_from_form(form.method, action, form)
+        endpoint = endpoint_from_form(form.method, action, form, page=page_url)
         self.found.add(endpoint)
-        if form.method == "GET":
+        if form.method == "GET" and follow:
             self._enqueue(endpoint.request().full_url(), level)
 
 

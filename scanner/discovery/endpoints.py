@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
@@ -52,6 +52,8 @@ class Endpoint:
     url: str
     parameters: tuple[Parameter, ...] = ()
     source: str = "crawl"
+    #: The page a form was found on: where a fresh anti-CSRF token is read before each unsafe probe.
+    page: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
@@ -159,7 +161,9 @@ def endpoint_from_url(
     return Endpoint(method=method.upper(), url=bare, parameters=tuple(params), source=source)
 
 
-def endpoint_from_form(method: str, action: str, form: Form, *, source: str = "crawl") -> Endpoint:
+def endpoint_from_form(
+    method: str, action: str, form: Form, *, source: str = "crawl", page: str | None = None
+) -> Endpoint:
     """An endpoint from a form, every field filled as a person would (see
     :mod:`scanner.discovery.fill`). A GET form's fields replace the action's query string, as
     browsers do; a POST form keeps it and sends its fields (and files) in the body."""
@@ -171,7 +175,7 @@ def endpoint_from_form(method: str, action: str, form: Form, *, source: str = "c
         params.append(
             Parameter(name=f.name, location=where, value=f.value, kind=f.type, placeholder=f.placeholder)
         )
-    return replace(base, parameters=tuple(params))
+    return replace(base, parameters=tuple(params), page=page)
 
 
 def load_endpoints_file(path: Path, base_url: str) -> list[Endpoint]:

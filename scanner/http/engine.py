@@ -64,8 +64,11 @@ class HttpEngine:
         scope: ScopeGuard,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        headers: Pairs = (),
     ) -> None:
         self.limits = limits
+        #: Sent on every request of every probe (``--header``: a token the user already has).
+        self.headers = headers
         self.scope = scope
         self._transport = transport
         self._rate = RateLimiter(limits.max_rps)
@@ -76,6 +79,9 @@ class HttpEngine:
         self.stats = EngineStats()
         #: Every cookie value the target sets is registered here, so no evidence can show one.
         self.redactor = Redactor()
+        for _, value in headers:
+            self.redactor.add_secret(value)
+            self.redactor.add_secret(value.partition(" ")[2] or value)  # "Bearer <token>": the token too
 
     def note(self, text: str) -> None:
         """Record something the report must say about how the scan behaved."""

@@ -82,7 +82,7 @@ def test_forms_are_filled_like_a_person_and_files_are_file_points() -> None:
     assert doc.placeholder == "<order/>" and doc.kind == "text"
     assert endpoint.body_format == "multipart"
     body, content_type = endpoint.request().body()
-    assert content_type.startswith("multipart/form-data; boundary=")
+    assert content_type is not None and content_type.startswith("multipart/form-data; boundary=")
     assert b'name="upload"; filename=' in body and b'name="username"' in body
     upload = next(p for p in endpoint.insertion_points() if p.parameter.location == "file")
     spec = upload.inject_file(b"<svg/>", filename="x.svg", content_type="image/svg+xml")
