@@ -34,11 +34,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("base_url", nargs="?", metavar="BASE_URL", help="e.g. http://127.0.0.1:8000/")
     login = parser.add_argument_group("login")
     login.add_argument("--login-url", metavar="PATH", help="the login page or endpoint, e.g. /login")
-    login.add_argument("--login-format", choices=["form", "json"], default="form")
+    login.add_argument(
+        "--login-format",
+        choices=["form", "json", "get"],
+        default="form",
+        help="form: an HTML login form; json: POST a JSON object; get: a login link with the credentials "
+        "in its query",
+    )
     login.add_argument("--username", metavar="U")
     login.add_argument("--password", metavar="P", help="visible in the process list: prefer --password-env")
     login.add_argument(
         "--password-env", metavar="NAME", help="read the password from this environment variable"
+    )
+    login.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="NAME:VALUE",
+        help="send this header on every request (repeatable), e.g. 'Authorization: Bearer ...' for a "
+        "token you already have; the value is redacted from reports",
     )
     login.add_argument("--username-field", default="username")
     login.add_argument("--password-field", default="password")
@@ -149,7 +163,17 @@ def build_config(args: argparse.Namespace) -> ScanConfig:
         extra_origins=tuple(args.allow_origin),
         level=args.level,
         inject_headers=tuple(_header(text) for text in args.inject_header),
+        headers=tuple(_required_header(text) for text in args.header),
     )
+
+
+def _required_header(text: str) -> tuple[str, str]:
+    from sentinel.cli import CLIError
+
+    name, colon, value = text.partition(":")
+    if not colon or not value.strip():
+        raise CLIError(f"--header {name.strip()!r}: give it as NAME:VALUE, e.g. --header 'X-Api-Key: ...'")
+    return name.strip(), value.strip()
 
 
 def _header(text: str) -> tuple[str, str]:

@@ -57,6 +57,9 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     headers = {k.decode().lower(): v.decode("latin-1") for k, v in scope["headers"]}
     cookies = dict(p.strip().split("=", 1) for p in headers.get("cookie", "").split(";") if "=" in p)
     sid = cookies.get("sid", "")
+    fresh = not sid
+    if fresh:  # every anonymous visitor gets a session (and CSRF tokens are bound to it)
+        sid = secrets.token_urlsafe(24)
     user = SESSIONS.get(sid)
     body = await _body(receive) if scope["method"] == "POST" else b""
     status, extra, content = await _route(scope, headers, user, sid, body)
@@ -64,8 +67,8 @@ async def app(scope: Scope, receive: Receive, send: Send) -> None:
     response_headers = [*extra]
     if b"content-type" not in names:
         response_headers.append((b"content-type", b"text/html; charset=utf-8"))
-    if not sid and b"set-cookie" not in names:  # every anonymous visitor gets a session cookie
-        response_headers.append((b"set-cookie", f"sid={secrets.token_urlsafe(24)}; Path=/".encode()))
+    if fresh and b"set-cookie" not in names:
+        response_headers.append((b"set-cookie", f"sid={sid}; Path=/".encode()))
     await send({"type": "http.response.start", "status": status, "headers": response_headers})
     await send({"type": "http.response.body", "body": content.encode()})
 
