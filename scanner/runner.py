@@ -53,9 +53,15 @@ async def _reach(ctx: ScanContext) -> None:
 
 
 async def _openapi(ctx: ScanContext) -> None:
+    """``--openapi``: a URL (``http(s)://``), a file (a path that exists, absolute or relative), or a
+    path on the target (``/openapi.json``, also the default when it is served)."""
     source = ctx.config.openapi
     text: str | None = None
-    if source and not source.startswith(("http://", "https://", "/")):
+    if (
+        source
+        and not source.startswith(("http://", "https://"))
+        and (Path(source).is_file() or not source.startswith("/"))
+    ):
         try:
             text = Path(source).read_text(encoding="utf-8")
         except OSError as exc:

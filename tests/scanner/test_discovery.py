@@ -214,3 +214,17 @@ async def test_served_openapi_is_discovered() -> None:
     sources = {(e.method, e.url): e.source for e in ctx.discovery.endpoints.values()}
     assert sources[("GET", "http://t/api/me")] == "openapi"  # linked from nowhere
     assert sources[("POST", "http://t/login")] == "crawl"
+
+
+async def test_openapi_takes_an_absolute_file_path(tmp_path: Path) -> None:
+    from examples.vulnerable_sessions import app
+    from scanner.context import ScanContext
+    from scanner.runner import _discover
+    from tests.scanner.conftest import scan_config
+
+    doc = tmp_path / "spec.json"
+    doc.write_text(json.dumps({"openapi": "3.0.3", "paths": {"/only-in-file": {"get": {}}}}))
+    engine = HttpEngine(LOOPBACK_LIMITS, ScopeGuard("http://t/"), transport=httpx.ASGITransport(app=app))
+    ctx = ScanContext(scan_config("http://t/", openapi=str(doc.resolve())), engine)
+    await _discover(ctx)
+    assert ("GET", "http://t/only-in-file") in {(e.method, e.url) for e in ctx.discovery.endpoints.values()}

@@ -127,3 +127,35 @@ async def test_header_option_rides_on_every_request_and_is_redacted() -> None:
     result = await run_scan(config, transport=httpx.ASGITransport(app=echo))
     assert seen and set(seen) == {secret.encode()}
     assert secret not in repr(result)
+
+
+async def test_brute_force_judges_failures_against_the_success_even_a_404() -> None:
+    async def odd_login(scope: Any, receive: Any, send: Any) -> None:
+        body = b""
+        if scope["method"] == "POST":
+            body = (await receive()).get("body", b"")
+        cookie = dict(scope["headers"]).get(b"cookie", b"")
+        headers = [(b"content-type", b"text/html")]
+        if scope["path"] == "/login" and scope["method"] == "POST":
+            ok = b"username=superadmin" in body and b"password=correct+horse+battery" in body
+            status = 303 if ok else 404  # a failed login answers 404: the app's own habit
+            headers += [(b"location", b"/me"), (b"set-cookie", b"sid=ok; Path=/")] if ok else []
+            page = b""
+        elif scope["path"] == "/me":
+            status, page = (200, b"me") if b"sid=ok" in cookie else (401, b"who?")
+        else:
+            status = 200
+            page = b"<form method=post action=/login><input name=username><input type=password name=password>"
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": page})
+
+    result = await run_scan(
+        ScanConfig(
+            base_url="http://127.0.0.1:8000/",
+            limits=LOOPBACK_LIMITS,
+            login=_login(),
+            checks=frozenset({"login-brute-force"}),
+        ),
+        transport=httpx.ASGITransport(app=odd_login),
+    )
+    assert {c.name: c.status for c in result.checks}["login-brute-force"] == "failed"
