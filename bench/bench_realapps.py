@@ -70,8 +70,11 @@ dsvw.init()
 dsvw.ThreadingServer(("127.0.0.1", int(sys.argv[2])), dsvw.ReqHandler).serve_forever()
 """
 VULPY_WRAPPER = """
-import runpy, sys, flask
+import os, pathlib, runpy, sys, flask
 source, port = sys.argv[1], int(sys.argv[2])
+for data in pathlib.Path(source).iterdir():  # its data files (GeoIP, password lists), by link
+    if data.is_file() and data.suffix != ".py" and not os.path.exists(data.name):
+        os.symlink(data, data.name)
 original = flask.Flask.run
 def loopback(self, *args, **options):
     options.update(host="127.0.0.1", port=port, debug=False, use_reloader=False)
@@ -324,8 +327,14 @@ def run() -> str:
             lines.append(f"| {target.name} | - | - | - | - | - | - | skipped: {target.variable} is unset |")
             continue
         source = Path(checkout)
-        outcomes = [sentinel_run(target, source, 1), sentinel_run(target, source, 2)]
-        peer = wapiti_run(target, source)
+        try:
+            outcomes = [sentinel_run(target, source, 1), sentinel_run(target, source, 2)]
+            peer = wapiti_run(target, source)
+        except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+            lines.append(
+                f"| {target.name} | - | - | - | - | - | - | error: {str(exc)[-200:]} |".replace("\n", " ")
+            )
+            continue
         if peer is not None:
             outcomes.append(peer)
         for o in outcomes:

@@ -11,6 +11,7 @@ Every error the scanner raises derives from :class:`ScannerError` (itself a
     │   ├── TargetUnreachable  the base URL did not answer (connection refused, timeout, DNS)
     │   ├── LoginFailed        the configured login did not take, or could not be performed
     │   └── BudgetExhausted    the request budget ran out before every check had run
+    │       └── ShareSpent     one check spent its share of the budget; the others still run
     └── CheckSkipped           a check cannot run here (e.g. no login configured); reported, not fatal
 
 The CLI maps :class:`ScanConfigError` and :class:`IncompleteScan` to exit code 2. ``httpx`` errors are
@@ -71,6 +72,14 @@ class BudgetExhausted(IncompleteScan):
         super().__init__(f"request budget of {budget} exhausted (raise it with --max-requests)")
 
 
+class ShareSpent(BudgetExhausted):
+    """One check spent its share of the request budget (see :mod:`scanner.plan`); others still run."""
+
+    def __init__(self, share: int) -> None:
+        self.share = share
+        IncompleteScan.__init__(self, f"its share of {share} requests is spent")
+
+
 class CheckSkipped(ScannerError):
     """A check cannot run against this target or configuration; ``reason`` is shown in reports."""
 
@@ -88,5 +97,6 @@ __all__ = [
     "RequestFailed",
     "ScanConfigError",
     "ScannerError",
+    "ShareSpent",
     "TargetUnreachable",
 ]

@@ -198,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
         import rich  # noqa: F401
     except ImportError as exc:
         raise CLIError(EXTRA_HINT) from exc
-    from scanner import apply_baseline, exit_code, load_baseline, parse_fail_on, run_scan
+    from scanner import apply_baseline, exit_code, load_baseline, parse_fail_on
 
     if args.list_checks:
         return _list_checks()
@@ -208,13 +208,25 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"--fail-on: {exc}") from None
     config = build_config(args)
     baseline = load_baseline(args.baseline) if args.baseline else None
-    result = asyncio.run(run_scan(config))
+    result = _scan_with_progress(config)
     if baseline is not None:
         result = apply_baseline(result, baseline)
     _emit(result, args)
     code = exit_code(result, fail_on)
     print(f"sentinel scan: {_summary(result)}; exit {code} (--fail-on {args.fail_on})", file=sys.stderr)
     return code
+
+
+def _scan_with_progress(config: ScanConfig) -> ScanResult:
+    """Run the scan with a progress display on stderr: live on a TTY, one line per phase otherwise."""
+    from scanner import run_scan
+    from scanner.progress import RichLive, for_stream
+
+    display = for_stream(sys.stderr)
+    if isinstance(display, RichLive):
+        with display:
+            return asyncio.run(run_scan(config, progress=display))
+    return asyncio.run(run_scan(config, progress=display))
 
 
 def _emit(result: ScanResult, args: argparse.Namespace) -> None:

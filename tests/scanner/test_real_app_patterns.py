@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -159,3 +160,22 @@ async def test_brute_force_judges_failures_against_the_success_even_a_404() -> N
         transport=httpx.ASGITransport(app=odd_login),
     )
     assert {c.name: c.status for c in result.checks}["login-brute-force"] == "failed"
+
+
+async def test_one_costly_check_cannot_starve_the_others() -> None:
+    # Level 2 SQL probes need more than this budget; they used to spend it all before the XSS check
+    # ran. With shares, the XSS check gets its own and finds the flaw; SQL says how far it got.
+    config = ScanConfig(
+        base_url="http://127.0.0.1:8000/",
+        limits=replace(LOOPBACK_LIMITS, max_requests=40),
+        checks=frozenset({"sql-injection", "reflected-xss"}),
+        level=2,
+    )
+    result = await run_scan(config, transport=httpx.ASGITransport(app=app))
+    checks = {c.name: c for c in result.checks}
+    assert checks["reflected-xss"].status == "failed"
+    assert (
+        checks["sql-injection"].status == "error"
+        and "insertion points tested" in checks["sql-injection"].reason
+    )
+    assert not result.complete
