@@ -23,6 +23,7 @@ from scanner.context import ScanContext
 from scanner.discovery.crawler import Crawler
 from scanner.discovery.endpoints import load_endpoints_file
 from scanner.discovery.openapi import parse_openapi
+from scanner.discovery.reflect import add_reflection_points
 from scanner.errors import (
     BudgetExhausted,
     CheckSkipped,
@@ -270,6 +271,8 @@ async def run_scan(
                 await _crawl_logged_in(ctx)
             except LoginFailed as exc:
                 _mark(incomplete, f"login failed: {exc}")
+        if any(s.kind is CheckKind.ACTIVE for s in specs):
+            await add_reflection_points(ctx)
         results, findings = await _run_checks(ctx, specs, incomplete)
     except IncompleteScan as exc:
         _mark(incomplete, str(exc))

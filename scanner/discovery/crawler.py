@@ -42,14 +42,44 @@ class Discovery:
     sources: set[str] = field(default_factory=set)
 
     def add(self, endpoint: Endpoint) -> None:
-        self.endpoints.setdefault(endpoint.key, endpoint)
+        """Record ``endpoint`` unless a twin is known: the same method and URL up to a trailing slash
+        (``/posts`` and ``/posts/``), with the same parameters, or with a subset of another's (an
+        OpenAPI operation and the crawled form of it). The first seen is kept; a superset replaces it."""
         self.sources.add(endpoint.source)
+        names = {(p.location, p.name) for p in endpoint.parameters}
+        for key, known in list(self.endpoints.items()):
+            if known.method != endpoint.method or _canonical(known.url) != _canonical(endpoint.url):
+                continue
+            theirs = {(p.location, p.name) for p in known.parameters}
+            if names == theirs or (names and theirs and names <= theirs):
+                return
+            if names and theirs and theirs <= names:
+                del self.endpoints[key]
+        self.endpoints.setdefault(endpoint.key, endpoint)
+
+    def alias(self, url: str, final: str) -> None:
+        """``url`` (a page without parameters) redirects to ``final``: scan it once, as ``final``.
+        A URL with parameters is kept: where it redirects may depend on them (an open redirect)."""
+        if "?" in url:
+            return
+        for key in [
+            k for k, e in self.endpoints.items() if e.method == "GET" and e.url == url and not e.parameters
+        ]:
+            endpoint = self.endpoints.pop(key)
+            self.add(endpoint_from_url("GET", final, source=endpoint.source))
 
     def skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
 
     def sorted_endpoints(self) -> list[Endpoint]:
         return [self.endpoints[k] for k in sorted(self.endpoints)]
+
+
+def _canonical(url: str) -> str:
+    """A URL without its trailing slash (the root stays ``/``): ``/a/`` and ``/a`` are one page."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") or "/"
+    return f"{parts.scheme}://{parts.netloc}{path}"
 
 
 def _page_key(url: str) -> tuple[str, frozenset[str]]:
@@ -90,8 +120,11 @@ class Crawler:
                 continue
             fetched += 1
             self.found.pages.append(url)
-            if self._sent_to_login(exchange) and url not in self.found.login_redirects:
-                self.found.login_redirects.append(url)
+            if self._sent_to_login(exchange):
+                if url not in self.found.login_redirects:
+                    self.found.login_redirects.append(url)
+            elif exchange.history and 200 <= exchange.status < 300 and exchange.url != url:
+                self.found.alias(url, exchange.url)  # a redirect hop: one endpoint, not two
             if exchange.is_html:
                 # At the last level the page's forms are still recorded (a form three clicks deep
                 # is found at depth 3), only its links are not followed.

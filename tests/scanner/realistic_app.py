@@ -5,6 +5,7 @@ way a hand-written server does: with ``unquote`` (so ``+`` stays a plus, and a s
 spaces as ``+`` never delivers its payload). Patterns:
 
 - ``GET /greet?name=`` reflects ``name`` unescaped (XSS), decoded with ``unquote``;
+- an unknown path gets a 404 page that renders the path unescaped (XSS through the path);
 - ``/login`` is a form with a per-render CSRF token; a good login redirects to ``/dashboard``;
 - ``/dashboard`` redirects anonymous visitors to ``/login`` (the redirect-to-login oracle) and shows
   the display name ("Super Admin" for ``superadmin``), never the username;
@@ -93,6 +94,8 @@ async def _route(
         return _login(method, sid, body)
     if path.startswith("/api/"):
         return _api(path, method, headers, body)
+    if not path.startswith(("/dashboard", "/settings")):
+        return 404, [], _page("Not found", f"no page at {unquote(scope['raw_path'].decode())}")
     if user is None:
         return 302, [(b"location", b"/login")], ""
     display = USERS[user][1]
@@ -117,7 +120,7 @@ async def _route(
         if not all(fields.get(k) for k in ("display", "email", "age")):
             return 400, [], _page("Incomplete", "please complete every field")
         return 200, [], _page("Saved", f"<p>Saved {fields['display']}</p>")
-    return 404, [], _page("Not found", "nothing here")
+    return 404, [], _page("Not found", f"no page at {unquote(scope['raw_path'].decode())}")
 
 
 def _login(method: str, sid: str, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], str]:

@@ -228,3 +228,24 @@ async def test_openapi_takes_an_absolute_file_path(tmp_path: Path) -> None:
     ctx = ScanContext(scan_config("http://t/", openapi=str(doc.resolve())), engine)
     await _discover(ctx)
     assert ("GET", "http://t/only-in-file") in {(e.method, e.url) for e in ctx.discovery.endpoints.values()}
+
+
+def test_trailing_slash_twins_subsets_and_redirect_hops_are_one_endpoint() -> None:
+    found = Discovery()
+    found.add(endpoint_from_url("GET", "http://t/posts/", source="crawl"))
+    found.add(endpoint_from_url("GET", "http://t/posts", source="crawl"))
+    found.add(endpoint_from_url("POST", "http://t/api/items", source="crawl", form=[("name", "x")]))
+    found.add(
+        endpoint_from_url("POST", "http://t/api/items/", source="openapi", form=[("name", "x"), ("n", "1")])
+    )
+    found.add(endpoint_from_url("GET", "http://t/old", source="crawl"))
+    found.alias("http://t/old", "http://t/new")
+    found.add(endpoint_from_url("GET", "http://t/go?to=/x", source="crawl"))
+    found.alias("http://t/go?to=/x", "http://t/x")  # parameters decide where it goes: kept
+    urls = sorted((e.method, e.url, len(e.parameters)) for e in found.endpoints.values())
+    assert urls == [
+        ("GET", "http://t/go", 1),
+        ("GET", "http://t/new", 0),
+        ("GET", "http://t/posts/", 0),
+        ("POST", "http://t/api/items/", 2),
+    ]

@@ -51,6 +51,10 @@ def test_a_server_that_decodes_with_unquote_gets_the_payload(served_scan: ScanRe
     assert ("greet", "name") in _xss(served_scan)
 
 
+def test_a_404_page_that_renders_the_path_is_an_insertion_point(served_scan: ScanResult) -> None:
+    assert any(p == "path" for _, p in _xss(served_scan))
+
+
 def test_a_form_three_clicks_deep_behind_login_with_csrf_and_required_fields(served_scan: ScanResult) -> None:
     # Reached only logged in, at depth 3, with a single-use CSRF token fetched fresh before each
     # probe, and with every other field filled (the app answers 400 to any empty field).
