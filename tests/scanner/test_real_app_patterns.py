@@ -7,6 +7,8 @@ token-login tests run in-process (the wire does not matter to them).
 from __future__ import annotations
 
 import asyncio
+import secrets
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -183,3 +185,29 @@ async def test_one_costly_check_cannot_starve_the_others() -> None:
         and "insertion points tested" in checks["sql-injection"].reason
     )
     assert not result.complete
+
+
+def _minting(make_id: Any) -> Any:
+    async def minting(scope: Any, receive: Any, send: Any) -> None:
+        cookie = f"sid={make_id()}; Path=/; HttpOnly".encode()
+        headers = [(b"content-type", b"text/html"), (b"set-cookie", cookie)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"<p>hello</p>"})
+
+    return minting
+
+
+@pytest.mark.parametrize(
+    ("make_id", "flagged"), [(lambda: uuid.uuid4(), False), (lambda: secrets.token_hex(6), True)]
+)
+async def test_entropy_policy_follows_owasp_a_uuid4_is_not_cwe_330(make_id: Any, flagged: bool) -> None:
+    config = ScanConfig(
+        base_url="http://127.0.0.1:8000/",
+        limits=LOOPBACK_LIMITS,
+        checks=frozenset({"low-entropy-session-id"}),
+    )
+    result = await run_scan(config, transport=httpx.ASGITransport(app=_minting(make_id)))
+    check = {c.name: c for c in result.checks}["low-entropy-session-id"]
+    assert (check.status == "failed") is flagged, check.reason
+    if not flagged:  # 122 bits: above the 64-bit floor, noted, not reported
+        assert "above OWASP's 64-bit floor" in check.reason
