@@ -10,6 +10,7 @@ Every error the scanner raises derives from :class:`ScannerError` (itself a
     ├── IncompleteScan         the scan could not finish; the CLI exits 2, whatever was found
     │   ├── TargetUnreachable  the base URL did not answer (connection refused, timeout, DNS)
     │   ├── LoginFailed        the configured login did not take, or could not be performed
+    │   │   └── LoginUnverified  accepted, but no page tells a logged-in session from an anonymous one
     │   └── BudgetExhausted    the request budget ran out before every check had run
     │       └── ShareSpent     one check spent its share of the budget; the others still run
     └── CheckSkipped           a check cannot run here (e.g. no login configured); reported, not fatal
@@ -64,6 +65,10 @@ class LoginFailed(IncompleteScan):
     """The configured login could not be performed or did not take."""
 
 
+class LoginUnverified(LoginFailed):
+    """The login was accepted (no refusal seen) but no page tells the session from an anonymous one."""
+
+
 class BudgetExhausted(IncompleteScan):
     """The request budget is spent."""
 
@@ -93,6 +98,7 @@ __all__ = [
     "CheckSkipped",
     "IncompleteScan",
     "LoginFailed",
+    "LoginUnverified",
     "OutOfScope",
     "RequestFailed",
     "ScanConfigError",

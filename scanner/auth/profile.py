@@ -12,7 +12,7 @@ from scanner.auth.flow import LoginFlow, Submission
 from scanner.auth.oracle import AuthOracle, find_oracle
 from scanner.discovery.crawler import Discovery
 from scanner.discovery.filters import is_dangerous
-from scanner.errors import LoginFailed
+from scanner.errors import LoginFailed, LoginUnverified
 from scanner.http.engine import HttpEngine
 from scanner.http.probe import ProbeClient
 
@@ -78,7 +78,7 @@ async def establish(engine: HttpEngine, flow: LoginFlow, discovery: Discovery) -
         candidates = _candidates(flow, submission, discovery, engine.scope.base_url, values)
         oracle = await find_oracle(probe, anonymous, candidates, flow.config.username, seen=submission.landed)
         if oracle is None:
-            raise LoginFailed(
+            raise LoginUnverified(
                 "the login could not be verified: no page answered differently with and without the "
                 f"session (tried {len(candidates)}, with redirects, logout controls and page text); "
                 "name one with --auth-check-url"

@@ -211,3 +211,33 @@ async def test_entropy_policy_follows_owasp_a_uuid4_is_not_cwe_330(make_id: Any,
     assert (check.status == "failed") is flagged, check.reason
     if not flagged:  # 122 bits: above the 64-bit floor, noted, not reported
         assert "above OWASP's 64-bit floor" in check.reason
+
+
+async def test_an_unverifiable_login_still_gets_fixation_and_cookie_checks() -> None:
+    # Every page looks the same to everybody, so no oracle exists; the login redirects away from
+    # /login and keeps the anonymous session cookie: not rotated at login.
+    async def opaque(scope: Any, receive: Any, send: Any) -> None:
+        cookie = dict(scope["headers"]).get(b"cookie", b"")
+        headers = [(b"content-type", b"text/html")]
+        if b"session=" not in cookie:
+            headers.append((b"set-cookie", f"session={secrets.token_urlsafe(24)}; Path=/".encode()))
+        status, page = 200, b"<p>hello</p>"
+        if scope["path"] == "/login" and scope["method"] == "POST":
+            status, page = 302, b""
+            headers.append((b"location", b"/"))
+        elif scope["path"] == "/login":
+            page = b"<form method=post><input name=username><input type=password name=password></form>"
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": page})
+
+    config = ScanConfig(
+        base_url="http://127.0.0.1:8000/",
+        limits=LOOPBACK_LIMITS,
+        login=_login(),
+        checks=frozenset({"session-fixation", "cookie-flags"}),
+    )
+    result = await run_scan(config, transport=httpx.ASGITransport(app=opaque))
+    assert any("could not be verified" in reason for reason in result.incomplete)
+    rules = {f.rule.id: f for f in result.findings}
+    assert rules["SNT103"].confidence.label == "firm" and rules["SNT103"].parameter == "session"
+    assert "SNT108" in rules  # HttpOnly missing on the anonymously issued cookie
