@@ -56,6 +56,7 @@ async def run_active(ctx: ScanContext, spec: CheckSpec) -> list[Finding]:
     endpoints = ctx.discovery.sorted_endpoints()
     plan = [(endpoint, insertion_points(ctx, endpoint)) for endpoint in endpoints]
     state.total = sum(len(points) for _, points in plan)
+    await keep_alive(ctx, now=True)
     for _, points in plan:
         todo = [p for p in points if point_key(p) not in state.done]
         if not todo:

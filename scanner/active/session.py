@@ -74,13 +74,14 @@ def remember(ctx: ScanContext, profile: SessionProfile, client: ProbeClient) -> 
     )
 
 
-async def keep_alive(ctx: ScanContext) -> None:
-    """Every :data:`CHECK_EVERY` endpoints, ask the oracle; log in again if the session was lost."""
+async def keep_alive(ctx: ScanContext, *, now: bool = False) -> None:
+    """Every :data:`CHECK_EVERY` endpoints (or ``now``: at the start of each active check, since the
+    session checks before them log in and out), ask the oracle; log in again if the session was lost."""
     session = active_session(ctx)
     if session is None:
         return
     session.endpoints_seen += 1
-    if session.endpoints_seen % CHECK_EVERY:
+    if session.endpoints_seen % CHECK_EVERY and not now:
         return
     async with ctx.engine.probe("active-session") as client:
         session.load(client)
