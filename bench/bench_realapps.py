@@ -11,7 +11,8 @@ Each app gets its own virtualenv under ``SENTINEL_BENCH_VENVS`` (default ``~/.ca
 made on first use with pip. It is started by a small wrapper of ours that imports the app from its
 checkout and binds it to 127.0.0.1 on a free port (DSVW's fixed port and vulpy's ``app.run`` host are
 replaced at runtime; nothing of theirs is copied or edited), with its working directory in a fresh
-temporary directory (vulpy writes its SQLite files there). Requests are counted from the app's own
+temporary directory (vulpy writes its SQLite files there), and a 2 GiB address-space cap (DSVW's
+``?size=`` link is a memory denial of service that a crawler following every link triggers). Requests are counted from the app's own
 access log (the stdlib and Werkzeug servers log one line per request).
 
 wapiti3 comes from its own virtualenv (``SENTINEL_BENCH_WAPITI``, the ``wapiti`` executable), run with
@@ -61,7 +62,15 @@ _ACCESS = re.compile(r'"[A-Z]+ [^"]* HTTP/1\.[01]" \d{3}')
 WAPITI_SECONDS = 600
 
 #: Our wrappers: import the app from its checkout, bind it to loopback on the port we chose.
-DSVW_WRAPPER = """
+#: Each app may use at most this much memory: DSVW's "?size=" denial of service (a link a crawler
+#: follows) then fails inside the app with MemoryError instead of exhausting a shared machine.
+MEMORY_CAP = """
+import resource
+resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+"""
+DSVW_WRAPPER = (
+    MEMORY_CAP
+    + """
 import importlib.util, sys
 spec = importlib.util.spec_from_file_location("dsvw", sys.argv[1])
 dsvw = importlib.util.module_from_spec(spec)
@@ -69,7 +78,10 @@ spec.loader.exec_module(dsvw)
 dsvw.init()
 dsvw.ThreadingServer(("127.0.0.1", int(sys.argv[2])), dsvw.ReqHandler).serve_forever()
 """
-VULPY_WRAPPER = """
+)
+VULPY_WRAPPER = (
+    MEMORY_CAP
+    + """
 import os, pathlib, runpy, sys, flask
 source, port = sys.argv[1], int(sys.argv[2])
 for data in pathlib.Path(source).iterdir():  # its data files (GeoIP, password lists), by link
@@ -85,6 +97,7 @@ sys.path.insert(0, source)
 runpy.run_path(source + "/db_init.py", run_name="__main__")
 runpy.run_path(source + "/vulpy.py", run_name="__main__")
 """
+)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -93,6 +93,13 @@ VULPY_GOOD = (
     ),
     _f("G4", "no CSRF protection on forms", "good/templates/posts.view.html", "csrf"),
     _f("G5", "missing anti-framing and other headers", "good/vulpy.py", "clickjacking headers"),
+    _f("G6", "no brute-force protection at login", "good/libuser.py:15-44", "brute-force"),
+    _f(
+        "G7",
+        "'logout' link leaves the session token valid (TTL 2 h)",
+        "good/libsession.py:11",
+        "session-logout",
+    ),
 )
 
 #: Sentinel rule CWE -> class.
