@@ -12,8 +12,9 @@ made on first use with pip. It is started by a small wrapper of ours that import
 checkout and binds it to 127.0.0.1 on a free port (DSVW's fixed port and vulpy's ``app.run`` host are
 replaced at runtime; nothing of theirs is copied or edited), with its working directory in a fresh
 temporary directory (vulpy writes its SQLite files there), and a 2 GiB address-space cap (DSVW's
-``?size=`` link is a memory denial of service that a crawler following every link triggers). Requests are counted from the app's own
-access log (the stdlib and Werkzeug servers log one line per request).
+``?size=`` link is a memory denial of service that a crawler following every link triggers).
+Requests are counted from the app's own access log (the stdlib and Werkzeug servers log one line per
+request).
 
 wapiti3 comes from its own virtualenv (``SENTINEL_BENCH_WAPITI``, the ``wapiti`` executable), run with
 its default modules, the same base URL and the same credentials (its ``--form-*`` login; DSVW's
