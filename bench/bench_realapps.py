@@ -289,11 +289,13 @@ def wapiti_run(target: Target, source: Path) -> Outcome | None:
                 cmd,
                 capture_output=True,
                 text=True,
-                timeout=WAPITI_SECONDS + 120,
+                timeout=2 * WAPITI_SECONDS + 120,
                 env={**os.environ, "HOME": tmp},
             )
-        except subprocess.TimeoutExpired:
-            out.note = "timed out"
+        except subprocess.TimeoutExpired:  # wapiti overran its own --max-scan-time: no report written
+            out.note = (
+                f"timed out (over {2 * WAPITI_SECONDS + 120} s despite --max-scan-time {WAPITI_SECONDS})"
+            )
         out.seconds = time.perf_counter() - started
         out.requests = received(log)
         data = json.loads(report.read_text()) if report.exists() else {}
