@@ -63,7 +63,15 @@ class ScanContext:
         return self.flow
 
     async def profile(self) -> SessionProfile:
-        """The session profile; CheckSkipped when no login is configured or the login failed."""
+        """The cookie session profile; CheckSkipped when no login is configured, the login failed,
+        or the login's session is a bearer token (the cookie session checks do not apply)."""
+        profile = await self.session()
+        if profile.token is not None:
+            raise CheckSkipped("the login returns a bearer token, not a session cookie")
+        return profile
+
+    async def session(self) -> SessionProfile:
+        """The session profile, cookie or token; CheckSkipped/LoginFailed as :meth:`profile`."""
         if self._profile is not None:
             return self._profile
         flow = self.login_flow()
@@ -77,7 +85,8 @@ class ScanContext:
             self.login_error = exc
             raise
         self.engine.redactor.add_session_id(self._profile.session_id)
-        self.memo["session-cookie"] = self._profile.cookie_name
+        if self._profile.cookie_name:
+            self.memo["session-cookie"] = self._profile.cookie_name
         return self._profile
 
     def evidence(self, note: str, exchange: Exchange | None = None, *, body: bool = True) -> Evidence:

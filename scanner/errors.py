@@ -10,7 +10,9 @@ Every error the scanner raises derives from :class:`ScannerError` (itself a
     ├── IncompleteScan         the scan could not finish; the CLI exits 2, whatever was found
     │   ├── TargetUnreachable  the base URL did not answer (connection refused, timeout, DNS)
     │   ├── LoginFailed        the configured login did not take, or could not be performed
+    │   │   └── LoginUnverified  accepted, but no page tells a logged-in session from an anonymous one
     │   └── BudgetExhausted    the request budget ran out before every check had run
+    │       └── ShareSpent     one check spent its share of the budget; the others still run
     └── CheckSkipped           a check cannot run here (e.g. no login configured); reported, not fatal
 
 The CLI maps :class:`ScanConfigError` and :class:`IncompleteScan` to exit code 2. ``httpx`` errors are
@@ -63,12 +65,24 @@ class LoginFailed(IncompleteScan):
     """The configured login could not be performed or did not take."""
 
 
+class LoginUnverified(LoginFailed):
+    """The login was accepted (no refusal seen) but no page tells the session from an anonymous one."""
+
+
 class BudgetExhausted(IncompleteScan):
     """The request budget is spent."""
 
     def __init__(self, budget: int) -> None:
         self.budget = budget
         super().__init__(f"request budget of {budget} exhausted (raise it with --max-requests)")
+
+
+class ShareSpent(BudgetExhausted):
+    """One check spent its share of the request budget (see :mod:`scanner.plan`); others still run."""
+
+    def __init__(self, share: int) -> None:
+        self.share = share
+        IncompleteScan.__init__(self, f"its share of {share} requests is spent")
 
 
 class CheckSkipped(ScannerError):
@@ -84,9 +98,11 @@ __all__ = [
     "CheckSkipped",
     "IncompleteScan",
     "LoginFailed",
+    "LoginUnverified",
     "OutOfScope",
     "RequestFailed",
     "ScanConfigError",
     "ScannerError",
+    "ShareSpent",
     "TargetUnreachable",
 ]

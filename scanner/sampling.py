@@ -36,9 +36,15 @@ class SampleSet:
 
 
 async def session_cookie_name(ctx: ScanContext) -> str:
-    """The session cookie's name: from the login profile, else a session-like cookie seen in the scan."""
+    """The session cookie's name: from the login profile, else a session-like cookie seen in the scan
+    (also when the login could not be verified: cookies issued anonymously still have flags)."""
+    why = NO_LOGIN
     if ctx.flow is not None and ctx.flow.config.has_credentials:
-        return (await ctx.profile()).cookie_name
+        try:
+            return (await ctx.profile()).cookie_name
+        except (CheckSkipped, LoginFailed) as exc:
+            why = str(getattr(exc, "reason", exc))
+            ctx.engine.note(f"the session cookie was chosen among cookies seen while crawling ({why})")
     seen = sorted(
         {c.name for ex in ctx.engine.log for c in ex.set_cookies() if SESSION_NAME_HINT.search(c.name)}
     )
@@ -46,7 +52,7 @@ async def session_cookie_name(ctx: ScanContext) -> str:
     if common or seen:
         ctx.memo["session-cookie"] = (common or seen)[0]
         return (common or seen)[0]
-    raise CheckSkipped(f"{NO_LOGIN}, and no session-like cookie was seen while crawling")
+    raise CheckSkipped(f"{why}, and no session-like cookie was seen while crawling")
 
 
 def mint_candidates(ctx: ScanContext) -> list[RequestSpec]:

@@ -21,7 +21,14 @@ the guard refuses; it is a bug in the check, so the scan reports the check as cr
 from scanner.active.boolean import Differential, Twin, differential
 from scanner.active.compare import Page, page, reflection_forms, searchable, similarity
 from scanner.active.levels import LEVEL_1, LEVEL_2, LEVEL_3, LEVELS, ActiveProfile, profile_for
-from scanner.active.points import NEVER_FUZZED, carries_xml, describe, insertion_points, looks_like_xml
+from scanner.active.points import (
+    NEVER_FUZZED,
+    carries_xml,
+    describe,
+    file_points,
+    insertion_points,
+    looks_like_xml,
+)
 from scanner.active.probe import Attempt, PointProbe
 from scanner.active.safety import ALLOWED_FILES, UnsafePayload, unsafe_reason
 from scanner.active.signatures import SQL_SIGNATURES, XPATH_SIGNATURES, XXE_ERROR_SIGNATURES, Signature
@@ -52,6 +59,7 @@ __all__ = [
     "carries_xml",
     "describe",
     "differential",
+    "file_points",
     "fit",
     "insertion_points",
     "looks_like_xml",

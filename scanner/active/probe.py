@@ -4,7 +4,9 @@ Every request an active check sends goes through :meth:`PointProbe.send`, which
 
 - refuses anything the safety guard (:mod:`scanner.active.safety`) rejects, before it is sent;
 - sends without cookies, so every request, baseline and payload alike, is the same anonymous first
-  visit (a cookie set by one payload's answer cannot change the next answer);
+  visit (a cookie set by one payload's answer cannot change the next answer); or, after a verified
+  login, from a fresh copy of the user's session with a fresh anti-CSRF token
+  (:mod:`scanner.active.session`);
 - counts a request that gets no answer (a timeout, a reset) as "no signal" and notes it, instead of
   ending the whole check.
 
@@ -24,6 +26,7 @@ from scanner.active.compare import searchable
 from scanner.active.levels import ActiveProfile, profile_for
 from scanner.active.points import PointKey, describe, finding_parameter, point_key
 from scanner.active.safety import UnsafePayload, unsafe_reason
+from scanner.active.session import active_session, fresh_csrf
 from scanner.discovery.endpoints import Endpoint, InsertionPoint
 from scanner.errors import RequestFailed
 from scanner.findings import Confidence, Evidence, Finding, Rule
@@ -145,6 +148,11 @@ class PointProbe:
 
     async def _send_spec(self, spec: RequestSpec) -> Exchange | None:
         try:
+            session = active_session(self.ctx)
+            if session is not None:  # the user's session, fresh for every request
+                session.load(self.client)
+                spec = await fresh_csrf(self.client, self.point.endpoint, spec)
+                return await self.client.send(spec)
             return await self.client.send(spec, use_cookies=False)
         except RequestFailed:
             self.ctx.engine.note(

@@ -12,6 +12,11 @@ retried. It passes as soon as it sees any of:
   least a second slower.
 
 Otherwise the finding is *confirmed*: K failures were answered in full, and the evidence says how fast.
+
+A failed attempt is told from a success by comparing it with the configured login's own successful
+answer (status, redirect target, the page it lands on, a token), whatever status the app gives a
+failure (401, 200 with the form again, even 404). Without credentials, a failure is an error status
+or the password form shown again.
 The check runs last, so the target's limiter (once triggered) cannot disturb the other checks.
 
 **CWE:** CWE-307 (Improper Restriction of Excessive Authentication Attempts).
@@ -28,13 +33,14 @@ from __future__ import annotations
 import re
 import secrets
 import statistics
+from urllib.parse import urlsplit
 
 from scanner.auth.flow import LoginFlow, Submission
 from scanner.checks._registry import CheckKind, check
 from scanner.config import LoginConfig
 from scanner.context import NO_LOGIN, ScanContext
 from scanner.discovery.html import parse_html
-from scanner.errors import CheckSkipped
+from scanner.errors import CheckSkipped, LoginFailed
 from scanner.findings import Confidence, Finding, Rule, Severity
 
 RULE = Rule(
@@ -93,9 +99,38 @@ def growing_delay(elapsed: list[float]) -> str | None:
     return None
 
 
+def _signature(submission: Submission) -> tuple[object, ...]:
+    answer, landed = submission.answer, submission.landed
+    location = urlsplit(answer.location or "").path
+    return (
+        answer.status,
+        location,
+        urlsplit(landed.url).path if landed else None,
+        submission.token is not None,
+    )
+
+
+async def _success(ctx: ScanContext) -> Submission | None:
+    """The configured login's successful answer, when there is one to compare failures with."""
+    if ctx.flow is None or not ctx.flow.config.has_credentials:
+        return None
+    try:
+        return (await ctx.session()).login
+    except (CheckSkipped, LoginFailed):
+        return None
+
+
+def failed(submission: Submission, success: Submission | None) -> bool:
+    """Did this attempt fail? Against the known success when there is one, else by its look."""
+    if success is None:
+        return submission.refused
+    return _signature(submission) != _signature(success)
+
+
 @check(name="login-brute-force", kind=CheckKind.SESSION, rules=[RULE], order=80)
 async def run(ctx: ScanContext) -> list[Finding]:
     flow = _flow(ctx)
+    success = await _success(ctx)
     attempts = ctx.config.session.brute_force_attempts
     username = f"sentinel-probe-{secrets.token_hex(6)}"
     elapsed: list[float] = []
@@ -110,11 +145,11 @@ async def run(ctx: ScanContext) -> list[Finding]:
             if signal:
                 ctx.details["login-brute-force"] = f"throttled after {number} failed logins: {signal}"
                 return []
-            if number == 1 and submission.answer.status in (404, 405):
+            if number == 1 and success is None and submission.answer.status in (404, 405):
                 raise CheckSkipped(
                     f"the login answered HTTP {submission.answer.status}; is --login-url right?"
                 )
-            if not submission.refused:
+            if not failed(submission, success):
                 raise CheckSkipped("a login with a random username was not refused; cannot judge throttling")
     total = sum(elapsed)
     statuses = sorted({s.answer.status for s in answers})

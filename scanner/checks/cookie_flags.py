@@ -8,14 +8,14 @@ else the first seen), attribute by attribute:
   ID can travel over plain http.
 - SNT110 cookie-samesite (CWE-1275): ``SameSite`` missing (low) or ``None`` (medium), so the cookie
   rides on cross-site requests (CSRF).
-- SNT111 cookie-host-prefix (CWE-384, low): no valid ``__Host-`` prefix, so a sibling subdomain or an
-  http page can overwrite ("toss") the cookie and fix the session.
+- SNT111 cookie-host-prefix (CWE-693, info; hardening, not a flaw on its own, and not fixation):
+  no valid ``__Host-`` prefix, so a sibling subdomain or an http page could overwrite ("toss") it.
 - SNT112 cookie-domain (CWE-668): a ``Domain`` attribute sends the ID to every subdomain (low), or to
   a parent domain and all its subdomains (medium).
 - SNT113 cookie-persistent (CWE-539, low): ``Max-Age``/``Expires`` keep the ID on disk beyond the
   browser session.
 
-**CWE:** per rule, as listed: CWE-1004, CWE-614, CWE-1275, CWE-384, CWE-668, CWE-539.
+**CWE:** per rule, as listed: CWE-1004, CWE-614, CWE-1275, CWE-693, CWE-668, CWE-539.
 
 On a plain-http target ``Secure`` **cannot be verified**: a missing flag is reported as *tentative*
 with the words "cannot verify over http"; scan the https deployment to confirm it. (Loopback targets
@@ -64,9 +64,9 @@ SAMESITE = Rule(
 HOST_PREFIX = Rule(
     id="SNT111",
     name="cookie-host-prefix",
-    cwe=384,
-    severity=Severity.LOW,
-    summary="The session cookie lacks a valid __Host- prefix, so it can be tossed.",
+    cwe=693,
+    severity=Severity.INFO,
+    summary="Hardening: the session cookie lacks a valid __Host- prefix, so a sibling could toss it.",
 )
 DOMAIN = Rule(
     id="SNT112",
@@ -123,7 +123,9 @@ def cookie_problems(cookie: SetCookie, *, https: bool, host: str) -> list[Proble
         )
     domain = (cookie.attribute("domain") or "").lstrip(".").lower()
     if not cookie.name.startswith("__Host-"):
-        found.append((HOST_PREFIX, Severity.LOW, Confidence.CONFIRMED, "the name has no __Host- prefix"))
+        found.append(
+            (HOST_PREFIX, Severity.INFO, Confidence.CONFIRMED, "hardening: the name has no __Host- prefix")
+        )
     elif domain or cookie.path != "/" or not cookie.secure:
         found.append(
             (

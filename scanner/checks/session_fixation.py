@@ -7,6 +7,12 @@ who planted or learned the pre-login ID (a shared computer, a cookie tossed from
 a link with the ID) now owns the victim's authenticated session. *Confirmed* by observation, whether
 the app kept the ID or issued a new one without ending the old.
 
+When the login works but cannot be *verified* (no page tells a logged-in session from an anonymous
+one), the check still judges what the login answer itself shows: if the login visibly succeeded (a
+redirect away from the login page, no password form on the page it lands on) and a session-like
+cookie issued before login was neither replaced nor removed by it, the finding is *firm* (the ID was
+not rotated at login; without an oracle it cannot be replayed to confirm).
+
 **CWE:** CWE-384 (Session Fixation).
 
 **Example evidence.** ``GET /`` set ``sid=[session-id]``; ``POST /login`` carried it and set no new
@@ -18,9 +24,15 @@ server-side at once (``sentinel.login(request, user_id)`` does both).
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
+from scanner.auth.flow import Submission
+from scanner.auth.profile import SESSION_NAME_HINT
 from scanner.checks._registry import CheckKind, check
 from scanner.checks._session import replay
 from scanner.context import ScanContext
+from scanner.errors import CheckSkipped, LoginUnverified
 from scanner.findings import Confidence, Finding, Rule, Severity
 from scanner.sampling import mint_candidates
 
@@ -33,9 +45,17 @@ RULE = Rule(
 )
 
 
+_NOT_SESSION = re.compile(r"csrf|xsrf|lang|locale|theme|consent", re.I)
+
+
 @check(name="session-fixation", kind=CheckKind.SESSION, rules=[RULE], order=10)
 async def run(ctx: ScanContext) -> list[Finding]:
-    profile = await ctx.profile()
+    try:
+        profile = await ctx.profile()
+    except (LoginUnverified, CheckSkipped):
+        if isinstance(ctx.login_error, LoginUnverified):
+            return await _unverified(ctx)
+        raise
     name = profile.cookie_name
     async with ctx.engine.probe("fixation") as probe:
         for spec in mint_candidates(ctx):
@@ -67,6 +87,60 @@ async def run(ctx: ScanContext) -> list[Finding]:
                     "login submitted carrying the pre-login session ID", submission.answer, body=False
                 ),
                 ctx.evidence(f"the pre-login ID alone: {profile.oracle.describe()}", oracle_exchange),
+            ),
+        )
+    ]
+
+
+def _succeeded(ctx: ScanContext, submission: Submission) -> bool:
+    """The login answer itself shows success: a redirect away from the login page, landing on a page
+    without a password form."""
+    answer = submission.answer
+    target = answer.location and ctx.engine.scope.resolve(answer.location, answer.url)
+    if not target or urlsplit(target).path == urlsplit(ctx.login_flow().login_url).path:
+        return False
+    return not submission.refused
+
+
+async def _unverified(ctx: ScanContext) -> list[Finding]:
+    """Fixation judged from the login answer alone (see the module docstring)."""
+    flow = ctx.login_flow()
+    async with ctx.engine.probe("fixation-unverified") as probe:
+        for spec in mint_candidates(ctx):
+            await probe.send(spec)
+        before = {
+            n: v
+            for n in probe.jar.names()
+            if (v := probe.jar.get(n)) and SESSION_NAME_HINT.search(n) and not _NOT_SESSION.search(n)
+        }
+        if not before:
+            ctx.details["session-fixation"] = "no session-like cookie is issued before login"
+            return []
+        submission = await flow.login(probe)
+        if not _succeeded(ctx, submission):
+            raise CheckSkipped("the login could not be verified, and its answer does not show success")
+        kept = sorted(n for n, v in before.items() if probe.jar.get(n) == v)
+    if not kept:
+        ctx.details["session-fixation"] = (
+            "every pre-login session cookie was replaced at login (not replayed)"
+        )
+        return []
+    name = kept[0]
+    return [
+        ctx.finding(
+            RULE,
+            confidence=Confidence.FIRM,
+            method=submission.answer.method,
+            url=submission.answer.url,
+            parameter=name,
+            message=(
+                f"the pre-login session cookie {name} was kept unchanged by a successful login "
+                "(the login could not be verified, so the old ID was not replayed)"
+            ),
+            evidence=(
+                ctx.evidence(
+                    "login answer: a redirect away from the login page", submission.answer, body=False
+                ),
             ),
         )
     ]

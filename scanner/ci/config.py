@@ -196,7 +196,7 @@ def _login(raw: Mapping[str, Any], problems: list[str]) -> LoginConfig | None:
             password = Secret(value)
     return LoginConfig(
         url=str(raw["url"]),
-        format="json" if raw.get("format") == "json" else "form",
+        format="json" if raw.get("format") == "json" else "get" if raw.get("format") == "get" else "form",
         username=raw.get("username"),
         password=password,
         username_field=str(raw.get("username-field", "username")),

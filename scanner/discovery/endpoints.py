@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
+from scanner.discovery.fill import filled_fields
+from scanner.discovery.html import Form
 from scanner.errors import ScanConfigError
-from scanner.http.exchange import RequestSpec
+from scanner.http.exchange import FilePart, RequestSpec
 
-ParamLocation = Literal["query", "form", "json", "path", "header", "xml"]
+ParamLocation = Literal["query", "form", "json", "path", "header", "xml", "file"]
 #: The name of the one parameter that stands for a whole XML request body.
 XML_BODY = "(xml body)"
 InjectMode = Literal["replace", "append"]
@@ -28,12 +30,18 @@ _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
 @dataclass(frozen=True, kw_only=True)
 class Parameter:
-    """A named input with a benign example value (from the page, the OpenAPI example, or "1")."""
+    """A named input with a benign example value (from the page, the OpenAPI example, or "1").
+
+    ``kind`` is the form control's type (``text``, ``password``, ``email``, ``file``...) or
+    ``openapi``; ``placeholder`` is the page's hint (an XML-taking field often shows XML there). A
+    ``file`` parameter is a file-upload field: its value is a file name, and the text checks leave it
+    alone (see :func:`scanner.active.points.file_points`)."""
 
     name: str
     location: ParamLocation
     value: str = ""
     kind: str = "text"
+    placeholder: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,14 +52,18 @@ class Endpoint:
     url: str
     parameters: tuple[Parameter, ...] = ()
     source: str = "crawl"
+    #: The page a form was found on: where a fresh anti-CSRF token is read before each unsafe probe.
+    page: str | None = field(default=None, compare=False)
 
     @property
     def key(self) -> tuple[str, str, tuple[tuple[str, str], ...]]:
         return (self.method, self.url, tuple(sorted((p.location, p.name) for p in self.parameters)))
 
     @property
-    def body_format(self) -> Literal["none", "form", "json", "xml"]:
+    def body_format(self) -> Literal["none", "form", "json", "xml", "multipart"]:
         locations = {p.location for p in self.parameters}
+        if "file" in locations:
+            return "multipart"
         if "xml" in locations:
             return "xml"
         if "json" in locations:
@@ -60,9 +72,16 @@ class Endpoint:
             return "form"
         return "none"
 
-    def request(self, values: Mapping[tuple[str, str], str] | None = None) -> RequestSpec:
-        """The request with each parameter's example value, or ``values[(location, name)]``."""
+    def request(
+        self,
+        values: Mapping[tuple[str, str], str] | None = None,
+        *,
+        files: Mapping[str, FilePart] | None = None,
+    ) -> RequestSpec:
+        """The request with each parameter's example value, or ``values[(location, name)]``; a file
+        field sends ``files[name]``, else a small text file named by its example value."""
         chosen = values or {}
+        uploads = files or {}
 
         def value(p: Parameter) -> str:
             return chosen.get((p.location, p.name), p.value)
@@ -77,11 +96,23 @@ class Endpoint:
         headers = tuple((p.name, value(p)) for p in self.parameters if p.location == "header")
         xml = next((value(p) for p in self.parameters if p.location == "xml"), None)
         fmt = self.body_format
+        parts = tuple(
+            uploads.get(p.name)
+            or FilePart(
+                field=p.name,
+                filename=p.value or "sentinel.txt",
+                content=b"sentinel",
+                content_type="text/plain",
+            )
+            for p in self.parameters
+            if p.location == "file"
+        )
         return RequestSpec(
             url=url,
             method=self.method,
             params=query,
-            form=form if fmt == "form" else None,
+            form=form if fmt in ("form", "multipart") else None,
+            files=parts,
             json_body=body_json if fmt == "json" else None,
             headers=headers,
             content=xml.encode() if xml is not None else None,
@@ -101,8 +132,19 @@ class InsertionPoint:
 
     def inject(self, payload: str, *, mode: InjectMode = "replace") -> RequestSpec:
         p = self.parameter
+        if p.location == "file":  # the payload is the uploaded file's content
+            return self.inject_file(payload.encode(), filename=p.value or "sentinel.txt")
         value = payload if mode == "replace" else p.value + payload
         return self.endpoint.request({(p.location, p.name): value})
+
+    def inject_file(
+        self, content: bytes, *, filename: str, content_type: str = "application/octet-stream"
+    ) -> RequestSpec:
+        """The request with this file field carrying ``content`` (an XML, SVG or DOCX payload)."""
+        part = FilePart(
+            field=self.parameter.name, filename=filename, content=content, content_type=content_type
+        )
+        return self.endpoint.request(files={self.parameter.name: part})
 
 
 def endpoint_from_url(
@@ -117,6 +159,23 @@ def endpoint_from_url(
     ]
     params += [Parameter(name=k, location="form", value=v) for k, v in form or []]
     return Endpoint(method=method.upper(), url=bare, parameters=tuple(params), source=source)
+
+
+def endpoint_from_form(
+    method: str, action: str, form: Form, *, source: str = "crawl", page: str | None = None
+) -> Endpoint:
+    """An endpoint from a form, every field filled as a person would (see
+    :mod:`scanner.discovery.fill`). A GET form's fields replace the action's query string, as
+    browsers do; a POST form keeps it and sends its fields (and files) in the body."""
+    base = endpoint_from_url(method, action, source=source)
+    get = base.method == "GET"
+    params = [] if get else list(base.parameters)
+    for f in filled_fields(form):
+        where: ParamLocation = "query" if get else ("file" if f.type == "file" else "form")
+        params.append(
+            Parameter(name=f.name, location=where, value=f.value, kind=f.type, placeholder=f.placeholder)
+        )
+    return replace(base, parameters=tuple(params), page=page)
 
 
 def load_endpoints_file(path: Path, base_url: str) -> list[Endpoint]:
@@ -179,6 +238,7 @@ __all__ = [
     "InsertionPoint",
     "ParamLocation",
     "Parameter",
+    "endpoint_from_form",
     "endpoint_from_url",
     "load_endpoints_file",
 ]

@@ -1,7 +1,8 @@
 """What discovery never follows: off-scope URLs, static assets, and routes that end or destroy things.
 
 A crawler that follows "log out" ends its own session mid-scan; one that follows "delete" destroys
-data on the target. Both are matched on the path, the query and the link text.
+data on the target; one that submits "change password" locks the scan (and the user) out. All are
+matched on the path, the query and the link text.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ _STATIC = (
 STATIC_EXTENSIONS = frozenset("." + ext for ext in _STATIC.split(" "))
 _DANGEROUS = re.compile(
     r"log[-_ ]?out|log[-_ ]?off|sign[-_ ]?out|sign[-_ ]?off|delete|remove|destroy|erase|purge|"
-    r"unsubscribe|deactivate|terminate|revoke|reset",
+    r"unsubscribe|deactivate|terminate|revoke|reset|"
+    r"change[-_ ]?pass|pass(?:word|wd)?[-_ ]?(?:change|update|new)|new[-_ ]?pass",
     re.I,
 )
 _LOGOUT = re.compile(r"log[-_ ]?out|log[-_ ]?off|sign[-_ ]?out|sign[-_ ]?off", re.I)

@@ -10,13 +10,23 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 _LINK_ATTRS = {"a": "href", "area": "href", "iframe": "src", "frame": "src"}
+_KEPT_ATTRS = ("min", "max", "minlength", "maxlength", "pattern", "required", "accept", "step")
 
 
 @dataclass(frozen=True, kw_only=True)
 class FormField:
+    """One named control as written: ``checked`` for checkboxes and radios, ``placeholder`` and
+    ``attrs`` (min, max, pattern, maxlength...) for filling it with a plausible value."""
+
     name: str
     value: str
     type: str = "text"
+    placeholder: str = ""
+    checked: bool = True
+    attrs: tuple[tuple[str, str], ...] = ()
+
+    def attr(self, name: str) -> str | None:
+        return dict(self.attrs).get(name)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,6 +41,10 @@ class Form:
     @property
     def has_password(self) -> bool:
         return any(f.type == "password" for f in self.fields)
+
+    @property
+    def has_file(self) -> bool:
+        return any(f.type == "file" for f in self.fields)
 
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
@@ -52,6 +66,7 @@ class _Collector(HTMLParser):
         self._text: list[str] = []
         self._select: str | None = None
         self._textarea: str | None = None
+        self._placeholder = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k.lower(): (v or "") for k, v in attrs}
@@ -72,15 +87,27 @@ class _Collector(HTMLParser):
             return
         elif tag in ("input", "button") and "name" in a:
             kind = a.get("type", "text" if tag == "input" else "submit").lower()
-            if kind not in ("checkbox", "radio") or "checked" in a:
-                self._fields.append(FormField(name=a["name"], value=a.get("value", ""), type=kind))
+            choice = kind in ("checkbox", "radio")
+            self._fields.append(
+                FormField(
+                    name=a["name"],
+                    value=a.get("value", "on" if choice else ""),
+                    type=kind,
+                    placeholder=a.get("placeholder", ""),
+                    checked="checked" in a or not choice,
+                    attrs=tuple((k, a[k]) for k in _KEPT_ATTRS if k in a),
+                )
+            )
         elif tag == "textarea" and "name" in a:
             self._textarea, self._text = a["name"], []
+            self._placeholder = a.get("placeholder", "")
         elif tag == "select" and "name" in a:
             self._select = a["name"]
         elif tag == "option" and self._select is not None:
-            self._fields.append(FormField(name=self._select, value=a.get("value", ""), type="select"))
-            self._select = None  # the first option is the default
+            value = a.get("value", "")
+            if value or "selected" in a:  # a "Choose..." option with no value is not a choice
+                self._fields.append(FormField(name=self._select, value=value, type="select"))
+                self._select = None  # the first real option is the default
 
     def handle_data(self, data: str) -> None:
         if self._anchor is not None or self._textarea is not None:
@@ -91,7 +118,14 @@ class _Collector(HTMLParser):
             self.result.links.append((self._anchor, " ".join("".join(self._text).split())))
             self._anchor = None
         elif tag == "textarea" and self._textarea is not None:
-            self._fields.append(FormField(name=self._textarea, value="".join(self._text), type="textarea"))
+            self._fields.append(
+                FormField(
+                    name=self._textarea,
+                    value="".join(self._text),
+                    type="textarea",
+                    placeholder=self._placeholder,
+                )
+            )
             self._textarea = None
         elif tag == "select":
             self._select = None

@@ -2,7 +2,7 @@
 
 from scanner.http.cookies import CookieJar, SetCookie, parse_set_cookie
 from scanner.http.engine import USER_AGENT, EngineStats, HttpEngine
-from scanner.http.exchange import Exchange, RequestSpec
+from scanner.http.exchange import Exchange, FilePart, RequestSpec
 from scanner.http.probe import SECURE_ON_HTTP_NOTE, ProbeClient
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "CookieJar",
     "EngineStats",
     "Exchange",
+    "FilePart",
     "HttpEngine",
     "ProbeClient",
     "RequestSpec",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +138,12 @@ class CookieJar:
 
     def clear(self) -> None:
         self._cookies.clear()
+
+    def copy(self) -> CookieJar:
+        """An independent jar holding the same cookies (a session snapshot to start requests from)."""
+        twin = CookieJar()
+        twin._cookies = {key: replace(stored) for key, stored in self._cookies.items()}
+        return twin
 
     def names(self) -> list[str]:
         return sorted({name for name, _ in self._cookies})

@@ -25,6 +25,7 @@ from scanner.config import Limits
 from scanner.errors import RequestFailed
 from scanner.http.exchange import Exchange, Pairs
 from scanner.http.pacing import Budget, RateLimiter, backoff_delay, retry_after_seconds
+from scanner.progress import Listener, Silent
 from scanner.redact import Redactor
 from scanner.scope import ScopeGuard
 
@@ -64,8 +65,11 @@ class HttpEngine:
         scope: ScopeGuard,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        headers: Pairs = (),
     ) -> None:
         self.limits = limits
+        #: Sent on every request of every probe (``--header``: a token the user already has).
+        self.headers = headers
         self.scope = scope
         self._transport = transport
         self._rate = RateLimiter(limits.max_rps)
@@ -74,8 +78,13 @@ class HttpEngine:
         self.log: deque[Exchange] = deque(maxlen=LOG_CAPACITY)
         self.notes: set[str] = set()
         self.stats = EngineStats()
+        #: Told about every request (the CLI's progress display); silent by default.
+        self.listener: Listener = Silent()
         #: Every cookie value the target sets is registered here, so no evidence can show one.
         self.redactor = Redactor()
+        for _, value in headers:
+            self.redactor.add_secret(value)
+            self.redactor.add_secret(value.partition(" ")[2] or value)  # "Bearer <token>": the token too
 
     def note(self, text: str) -> None:
         """Record something the report must say about how the scan behaved."""
@@ -144,6 +153,7 @@ class HttpEngine:
         await self._rate.wait()
         async with self._slots:
             self.stats.requests += 1
+            self.listener.request(self.budget.used, self.budget.limit)
             started = time.perf_counter()
             try:
                 async with asyncio.timeout(self.limits.timeout):

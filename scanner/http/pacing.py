@@ -13,7 +13,7 @@ import email.utils
 import time
 from collections.abc import Awaitable, Callable
 
-from scanner.errors import BudgetExhausted
+from scanner.errors import BudgetExhausted, ShareSpent
 
 
 class RateLimiter:
@@ -48,11 +48,25 @@ class Budget:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.used = 0
+        #: A soft cap (an absolute ``used`` count) for the check running now; see :mod:`scanner.plan`.
+        self.cap: int | None = None
+        self._share = 0
 
     def take(self) -> None:
         if self.used >= self.limit:
             raise BudgetExhausted(self.limit)
+        if self.cap is not None and self.used >= self.cap:
+            raise ShareSpent(self._share)
         self.used += 1
+
+    @property
+    def remaining(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    def cap_share(self, share: int | None) -> None:
+        """Let the next ``share`` requests through (``None`` lifts the cap)."""
+        self._share = share or 0
+        self.cap = None if share is None else self.used + share
 
     @property
     def exhausted(self) -> bool:

@@ -40,6 +40,8 @@ class ProbeClient:
         self.name = name
         self.crafted = crafted
         self.jar = CookieJar()
+        #: Headers this probe adds to every request: a bearer token from a login, say.
+        self.auth_headers: list[tuple[str, str]] = []
         self._transport = transport
 
     async def get(self, url: str, **options: bool) -> Exchange:
@@ -90,7 +92,10 @@ class ProbeClient:
             url = urlunsplit(parts)
         engine.scope.check(url)
         own = {k.lower() for k, _ in headers}  # a header the spec sets replaces the default one
-        sent = [(k, v) for k, v in (("user-agent", USER_AGENT), ("accept", "*/*")) if k not in own]
+        defaults = [("user-agent", USER_AGENT), ("accept", "*/*"), *engine.headers]
+        if use_cookies:  # a probe that goes without cookies goes without its session token too
+            defaults += self.auth_headers
+        sent = [(k.lower(), v) for k, v in defaults if k.lower() not in own]
         sent += [(k.lower(), v) for k, v in headers]
         if method not in SAFE_METHODS and not any(k == "origin" for k, _ in sent):
             # Browsers send Origin on every unsafe request, same-origin ones included; an app with

@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--startup-timeout", type=float, metavar="S", help="seconds for the app to answer (30)"
     )
     target.add_argument("--login-url", metavar="PATH")
-    target.add_argument("--login-format", choices=["form", "json"])
+    target.add_argument("--login-format", choices=["form", "json", "get"])
     target.add_argument("--username", metavar="U")
     target.add_argument("--password-env", metavar="NAME", help="environment variable holding the password")
     target.add_argument("--logout-url", metavar="PATH")

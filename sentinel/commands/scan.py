@@ -36,11 +36,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("base_url", nargs="?", metavar="BASE_URL", help="e.g. http://127.0.0.1:8000/")
     login = parser.add_argument_group("login")
     login.add_argument("--login-url", metavar="PATH", help="the login page or endpoint, e.g. /login")
-    login.add_argument("--login-format", choices=["form", "json"], default="form")
+    login.add_argument(
+        "--login-format",
+        choices=["form", "json", "get"],
+        default="form",
+        help="form: an HTML login form; json: POST a JSON object; get: a login link with the credentials "
+        "in its query",
+    )
     login.add_argument("--username", metavar="U")
     login.add_argument("--password", metavar="P", help="visible in the process list: prefer --password-env")
     login.add_argument(
         "--password-env", metavar="NAME", help="read the password from this environment variable"
+    )
+    login.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="NAME:VALUE",
+        help="send this header on every request (repeatable), e.g. 'Authorization: Bearer ...' for a "
+        "token you already have; the value is redacted from reports",
     )
     login.add_argument("--username-field", default="username")
     login.add_argument("--password-field", default="password")
@@ -151,7 +165,17 @@ def build_config(args: argparse.Namespace) -> ScanConfig:
         extra_origins=tuple(args.allow_origin),
         level=args.level,
         inject_headers=tuple(_header(text) for text in args.inject_header),
+        headers=tuple(_required_header(text) for text in args.header),
     )
+
+
+def _required_header(text: str) -> tuple[str, str]:
+    from sentinel.cli import CLIError
+
+    name, colon, value = text.partition(":")
+    if not colon or not value.strip():
+        raise CLIError(f"--header {name.strip()!r}: give it as NAME:VALUE, e.g. --header 'X-Api-Key: ...'")
+    return name.strip(), value.strip()
 
 
 def _header(text: str) -> tuple[str, str]:
@@ -176,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
         import rich  # noqa: F401
     except ImportError as exc:
         raise CLIError(EXTRA_HINT) from exc
-    from scanner import apply_baseline, exit_code, load_baseline, parse_fail_on, run_scan
+    from scanner import apply_baseline, exit_code, load_baseline, parse_fail_on
 
     if args.list_checks:
         return _list_checks()
@@ -186,13 +210,25 @@ def run(args: argparse.Namespace) -> int:
         raise CLIError(f"--fail-on: {exc}") from None
     config = build_config(args)
     baseline = load_baseline(args.baseline) if args.baseline else None
-    result = asyncio.run(run_scan(config))
+    result = _scan_with_progress(config)
     if baseline is not None:
         result = apply_baseline(result, baseline)
     _emit(result, args)
     code = exit_code(result, fail_on)
     print(f"sentinel scan: {_summary(result)}; exit {code} (--fail-on {args.fail_on})", file=sys.stderr)
     return code
+
+
+def _scan_with_progress(config: ScanConfig) -> ScanResult:
+    """Run the scan with a progress display on stderr: live on a TTY, one line per phase otherwise."""
+    from scanner import run_scan
+    from scanner.progress import RichLive, for_stream
+
+    display = for_stream(sys.stderr)
+    if isinstance(display, RichLive):
+        with display:
+            return asyncio.run(run_scan(config, progress=display))
+    return asyncio.run(run_scan(config, progress=display))
 
 
 def _emit(result: ScanResult, args: argparse.Namespace) -> None:

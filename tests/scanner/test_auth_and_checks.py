@@ -190,7 +190,7 @@ def test_cookie_problems() -> None:
         ("SNT108", Severity.MEDIUM),
         ("SNT109", Severity.MEDIUM),
         ("SNT110", Severity.MEDIUM),
-        ("SNT111", Severity.LOW),
+        ("SNT111", Severity.INFO),
         ("SNT112", Severity.MEDIUM),
         ("SNT113", Severity.LOW),
     }

@@ -48,6 +48,27 @@ def test_unreachable_target_is_an_incomplete_scan(capsys: pytest.CaptureFixture[
     report = json.loads(out.out)
     assert report["complete"] is False and "did not answer" in report["incomplete_reasons"][0]
     assert "INCOMPLETE" in out.err
+    # Not a TTY: progress is one plain line per phase on stderr, never on stdout (the report).
+    assert "sentinel scan: reaching the target (0/3000 requests, 0 findings" in out.err
+
+
+def test_progress_is_live_on_a_tty_and_plain_elsewhere() -> None:
+    import io
+
+    from scanner.progress import PlainLines, RichLive, for_stream
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert isinstance(for_stream(io.StringIO()), PlainLines)
+    terminal = Terminal()
+    live = for_stream(terminal)
+    assert isinstance(live, RichLive)
+    with live:
+        live.phase("check xxe")
+        live.request(12, 3000)
+        live.findings(2)
 
 
 def test_list_checks(capsys: pytest.CaptureFixture[str]) -> None:

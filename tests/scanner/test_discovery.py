@@ -24,9 +24,10 @@ from scanner.discovery import (
     parse_html,
     parse_openapi,
 )
-from scanner.discovery.endpoints import endpoint_from_url
+from scanner.discovery.endpoints import endpoint_from_form, endpoint_from_url
+from scanner.discovery.fill import PROBE_USER, filled_fields
 from scanner.errors import ScanConfigError
-from scanner.http import HttpEngine
+from scanner.http import HttpEngine, RequestSpec
 from scanner.scope import ScopeGuard
 
 PAGE = """<html><a href="/a?x=1">A</a><a href="/logout">Log out</a><a href="/items/3/delete">x</a>
@@ -51,10 +52,47 @@ def test_parse_html_collects_links_forms_and_fields() -> None:
         ("username", ""),
         ("password", ""),
         ("note", "hi"),
+        ("remember", "on"),
         ("go", "1"),
     ]
+    assert not next(f for f in login.fields if f.name == "remember").checked
     search = page.forms[0]
     assert search.method == "GET" and ("n", "5") in [(f.name, f.value) for f in search.fields]
+
+
+FILL_PAGE = """<form method="post" action="/signup" enctype="multipart/form-data">
+<input name="username" required><input type="email" name="contact"><input type="number" name="age" min="18">
+<input type="date" name="start"><input type="password" name="password"><textarea name="bio"></textarea>
+<select name="plan"><option value="">Choose...</option><option value="pro">Pro</option></select>
+<input type="radio" name="size" value="s"><input type="radio" name="size" value="m" checked>
+<input type="checkbox" name="agree" value="yes"><input name="doc" placeholder="<order/>">
+<input type="file" name="upload"><input type="submit" name="go" value="Save">
+<input type="submit" name="other" value="Cancel"></form>"""
+
+
+def test_forms_are_filled_like_a_person_and_files_are_file_points() -> None:
+    form = parse_html(FILL_PAGE).forms[0]
+    filled = {f.name: f.value for f in filled_fields(form)}
+    assert filled["username"] == PROBE_USER and filled["contact"] == "sentinel@example.com"
+    assert filled["age"] == "18" and filled["start"] == "2024-01-15" and filled["plan"] == "pro"
+    assert filled["size"] == "m" and filled["agree"] == "yes" and filled["go"] == "Save"
+    assert "other" not in filled and len(filled["password"]) >= 12 and filled["bio"]
+    endpoint = endpoint_from_form("POST", "http://t/signup", form)
+    doc = next(p for p in endpoint.parameters if p.name == "doc")
+    assert doc.placeholder == "<order/>" and doc.kind == "text"
+    assert endpoint.body_format == "multipart"
+    body, content_type = endpoint.request().body()
+    assert content_type is not None and content_type.startswith("multipart/form-data; boundary=")
+    assert b'name="upload"; filename=' in body and b'name="username"' in body
+    upload = next(p for p in endpoint.insertion_points() if p.parameter.location == "file")
+    spec = upload.inject_file(b"<svg/>", filename="x.svg", content_type="image/svg+xml")
+    assert b"Content-Type: image/svg+xml\r\n\r\n<svg/>" in spec.body()[0]
+
+
+def test_query_strings_encode_spaces_as_percent_20_and_forms_as_browsers_do() -> None:
+    spec = RequestSpec(url="http://t/a?x=1", params=(("q", "<a b>&c+d"),), form=(("f", "a b"),))
+    assert spec.full_url() == "http://t/a?x=1&q=%3Ca%20b%3E%26c%2Bd"
+    assert spec.body() == (b"f=a+b", "application/x-www-form-urlencoded")
 
 
 @given(st.text(max_size=500))
@@ -176,3 +214,38 @@ async def test_served_openapi_is_discovered() -> None:
     sources = {(e.method, e.url): e.source for e in ctx.discovery.endpoints.values()}
     assert sources[("GET", "http://t/api/me")] == "openapi"  # linked from nowhere
     assert sources[("POST", "http://t/login")] == "crawl"
+
+
+async def test_openapi_takes_an_absolute_file_path(tmp_path: Path) -> None:
+    from examples.vulnerable_sessions import app
+    from scanner.context import ScanContext
+    from scanner.runner import _discover
+    from tests.scanner.conftest import scan_config
+
+    doc = tmp_path / "spec.json"
+    doc.write_text(json.dumps({"openapi": "3.0.3", "paths": {"/only-in-file": {"get": {}}}}))
+    engine = HttpEngine(LOOPBACK_LIMITS, ScopeGuard("http://t/"), transport=httpx.ASGITransport(app=app))
+    ctx = ScanContext(scan_config("http://t/", openapi=str(doc.resolve())), engine)
+    await _discover(ctx)
+    assert ("GET", "http://t/only-in-file") in {(e.method, e.url) for e in ctx.discovery.endpoints.values()}
+
+
+def test_trailing_slash_twins_subsets_and_redirect_hops_are_one_endpoint() -> None:
+    found = Discovery()
+    found.add(endpoint_from_url("GET", "http://t/posts/", source="crawl"))
+    found.add(endpoint_from_url("GET", "http://t/posts", source="crawl"))
+    found.add(endpoint_from_url("POST", "http://t/api/items", source="crawl", form=[("name", "x")]))
+    found.add(
+        endpoint_from_url("POST", "http://t/api/items/", source="openapi", form=[("name", "x"), ("n", "1")])
+    )
+    found.add(endpoint_from_url("GET", "http://t/old", source="crawl"))
+    found.alias("http://t/old", "http://t/new")
+    found.add(endpoint_from_url("GET", "http://t/go?to=/x", source="crawl"))
+    found.alias("http://t/go?to=/x", "http://t/x")  # parameters decide where it goes: kept
+    urls = sorted((e.method, e.url, len(e.parameters)) for e in found.endpoints.values())
+    assert urls == [
+        ("GET", "http://t/go", 1),
+        ("GET", "http://t/new", 0),
+        ("GET", "http://t/posts/", 0),
+        ("POST", "http://t/api/items/", 2),
+    ]

@@ -29,7 +29,7 @@ PLANTED = {
     "V7 HttpOnly": ("SNT108", 1004, "GET", "/"),
     "V7 Secure": ("SNT109", 614, "GET", "/"),
     "V7 SameSite": ("SNT110", 1275, "GET", "/"),
-    "V7 __Host-": ("SNT111", 384, "GET", "/"),
+    "V7 __Host-": ("SNT111", 693, "GET", "/"),
     "V7 persistent": ("SNT113", 539, "GET", "/"),
     "V8 brute force": ("SNT114", 307, "POST", "/login"),
 }

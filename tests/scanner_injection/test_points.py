@@ -32,11 +32,11 @@ def context(**overrides: Any) -> ScanContext:
     return ScanContext(config, HttpEngine(config.limits, ScopeGuard(BASE)))
 
 
-def test_password_csrf_and_otp_fields_are_never_fuzzed() -> None:
+def test_csrf_and_otp_fields_are_never_fuzzed_but_passwords_are() -> None:
     form = [("username", "alice"), ("password", ""), ("csrf_token", "x"), ("otp", "1"), ("note", "hi")]
     endpoint = endpoint_from_url("POST", f"{BASE}/login?next=/", source="crawl", form=form)
     names = [p.parameter.name for p in insertion_points(context(), endpoint)]
-    assert names == ["next", "username", "note"]
+    assert names == ["next", "username", "password", "note"]
 
 
 def test_configured_headers_become_points_with_benign_baselines() -> None:
