@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from scanner.active.points import insertion_points
+from scanner.active.probe import untested
 from scanner.auth.profile import ensure_logged_in, login_as_user
 from scanner.checks._registry import CheckKind, CheckSpec, select
 from scanner.config import ScanConfig
@@ -158,6 +159,8 @@ async def _run_checks(
             continue
         status: CheckStatus = "failed" if found else "passed"
         reason = "" if found else ctx.details.get(spec.name, "")
+        if not found and spec.kind is CheckKind.ACTIVE and (why := untested(ctx, spec.name)) is not None:
+            status, reason = "skipped", why  # a check that tested no point has not passed (#13)
         results.append(
             CheckResult(name=spec.name, status=status, rules=rules, reason=reason, findings=len(found))
         )

@@ -56,7 +56,7 @@ from scanner.active.confirm import ErrorPayloads, ErrorWords
 from scanner.active.points import is_numeric
 from scanner.active.probe import Attempt, PointProbe
 from scanner.active.signatures import SQL_SIGNATURES
-from scanner.active.timing import HEAVY_FIT, SLEEP_FIT, Fit, FitPolicy, Send, measure
+from scanner.active.timing import HEAVY_FIT, SLEEP_FIT, SLEEP_SIGNAL, believable_fit, usable_delay
 from scanner.checks._registry import CheckKind, check
 from scanner.context import ScanContext
 from scanner.discovery.endpoints import InsertionPoint
@@ -215,10 +215,6 @@ SLEEPERS: tuple[tuple[str, Sleeper], ...] = (
 HEAVY_START, HEAVY_MAX = 1_000_000, 16_000_000
 #: A heavy query this much slower than the slowest baseline is a signal worth calibrating on.
 HEAVY_SIGNAL_S = 0.25
-#: A sleep probe must be at least this share of the delay slower than the slowest baseline.
-SLEEP_SIGNAL = 0.7
-#: Series of 0, d, 2d measured at most this many times per signal before giving up.
-FIT_ATTEMPTS = 2
 
 
 def _heavy(head: str, alias: str, rows: int) -> str:
@@ -253,9 +249,8 @@ def _elapsed(attempt: Attempt | None) -> float | None:
 
 
 async def time_based(probe: PointProbe) -> Finding | None:
-    profile, limits = probe.profile, probe.ctx.engine.limits
-    delay = min(profile.time_delay, (limits.timeout - 1.0) / 2.5)
-    if delay < 0.3:
+    delay = usable_delay(probe.profile.time_delay, probe.ctx.engine.limits.timeout)
+    if delay is None:
         probe.ctx.engine.note("time-based SQL injection probes skipped: --timeout leaves no room for a delay")
         return None
     baselines = await probe.baselines(3)
@@ -286,7 +281,7 @@ async def _sleep_based(
     async def send(seconds: float) -> float | None:
         return _elapsed(await timer.sleep(sleeper, seconds))
 
-    fit = await _fit(send, delay, timer.probe.profile.time_repeats, SLEEP_FIT)
+    fit = await believable_fit(send, delay, timer.probe.profile.time_repeats, SLEEP_FIT)
     if fit is not None:
         return _time_finding(timer.probe, dbms, context, fit.describe(), first)
     timer.probe.near_miss(f"a {dbms} delay ({context}) did not fit a straight line")
@@ -310,23 +305,11 @@ async def _heavy_based(timer: _Timer, context: str, delay: float, slowest: float
     async def send(seconds: float) -> float | None:
         return _elapsed(await timer.heavy(round(unit * seconds / delay)))
 
-    fit = await _fit(send, delay, timer.probe.profile.time_repeats, HEAVY_FIT)
+    fit = await believable_fit(send, delay, timer.probe.profile.time_repeats, HEAVY_FIT)
     if fit is not None:
         dbms = "SQLite (or PostgreSQL) heavy-query"
         return _time_finding(timer.probe, dbms, context, fit.describe(), first)
     timer.probe.near_miss(f"a heavy-query delay ({context}) did not fit a straight line")
-    return None
-
-
-async def _fit(send: Send, delay: float, repeats: int, policy: FitPolicy) -> Fit | None:
-    """A believable fit of 0, d and 2d, measured at most :data:`FIT_ATTEMPTS` times (a loaded server
-    can spoil one series; a target that is not delayed by the payload never fits at all)."""
-    for _ in range(FIT_ATTEMPTS):
-        fit = await measure(send, (0.0, delay, 2 * delay), repeats)
-        if fit is None:
-            return None
-        if fit.believable(policy):
-            return fit
     return None
 
 
