@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from scanner.active.points import insertion_points
-from scanner.active.probe import untested
+from scanner.active.probe import coverage, untested
 from scanner.auth.profile import ensure_logged_in, login_as_user
 from scanner.checks._registry import CheckKind, CheckSpec, select
 from scanner.config import ScanConfig
@@ -161,8 +161,19 @@ async def _run_checks(
         reason = "" if found else ctx.details.get(spec.name, "")
         if not found and spec.kind is CheckKind.ACTIVE and (why := untested(ctx, spec.name)) is not None:
             status, reason = "skipped", why  # a check that tested no point has not passed (#13)
+        points = coverage(ctx, spec.name)
+        if found and points is not None:
+            reason = points.summary()
         results.append(
-            CheckResult(name=spec.name, status=status, rules=rules, reason=reason, findings=len(found))
+            CheckResult(
+                name=spec.name,
+                status=status,
+                rules=rules,
+                reason=reason,
+                findings=len(found),
+                points_tested=points.tested if points is not None else None,
+                points_refused=points.refused_points if points is not None else None,
+            )
         )
         findings += found
     return results, findings

@@ -21,16 +21,17 @@ DelayPayload = Callable[[float], str]
 
 @dataclass(frozen=True, kw_only=True)
 class Delayed:
-    """A delay that fitted: the first delayed answer and the fit."""
+    """A delayed first answer, and the fit (``None`` when the series did not fit: a slow or jittery
+    endpoint, which further delay payloads at this point would only measure again)."""
 
     first: Attempt
-    fit: Fit
+    fit: Fit | None
 
 
 async def delayed(
     probe: PointProbe, build: DelayPayload, *, what: str, policy: FitPolicy = SLEEP_FIT
 ) -> Delayed | None:
-    """Whether ``build(d)`` delays the answer by ``d``, linearly; ``None`` when it does not."""
+    """Whether ``build(d)`` delays the answer by ``d``, linearly; ``None`` when it is not even slow."""
     delay = usable_delay(probe.profile.time_delay, probe.ctx.engine.limits.timeout)
     if delay is None:
         probe.ctx.engine.note(f"time-based probes ({what}) skipped: --timeout leaves no room for a delay")
@@ -50,7 +51,6 @@ async def delayed(
     fit = await believable_fit(send, delay, probe.profile.time_repeats, policy)
     if fit is None:
         probe.near_miss(f"a delay ({what}) did not fit a straight line")
-        return None
     return Delayed(first=first, fit=fit)
 
 

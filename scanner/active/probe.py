@@ -58,8 +58,9 @@ class Coverage:
         """``403 x12, 405 x2``: the refusing statuses and how many answers each."""
         return ", ".join(f"{status} x{count}" for status, count in sorted(self.refused.items()))
 
-    def summary(self, level: int) -> str:
-        text = f"{self.tested} insertion point(s) tested at level {level}"
+    def summary(self, level: int | None = None) -> str:
+        at = f" at level {level}" if level is not None else ""
+        text = f"{self.tested} insertion point(s) tested{at}"
         if self.refused_points:
             text += f"; {self.refused_points} not tested (refused: {self.describe_refused()})"
         return text
@@ -226,14 +227,14 @@ class PointProbe:
         self.ctx.details[self.check] = self.ctx.redactor.text(summary)
 
 
-def coverage(ctx: ScanContext, check: str) -> Coverage:
-    """What ``check`` tested so far in this scan (empty if it never opened a probe)."""
-    return _memo(ctx).coverage.get(check) or Coverage()
+def coverage(ctx: ScanContext, check: str) -> Coverage | None:
+    """What ``check`` tested so far in this scan; ``None`` if it never opened a probe."""
+    return _memo(ctx).coverage.get(check)
 
 
 def untested(ctx: ScanContext, check: str) -> str | None:
     """Why ``check`` cannot be called passed, when it tested no point at all; ``None`` if it tested some."""
-    found = coverage(ctx, check)
+    found = coverage(ctx, check) or Coverage()
     if found.tested:
         return None
     if found.refused_points:

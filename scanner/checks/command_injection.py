@@ -11,10 +11,11 @@ never runs a command that reads or changes anything; it asks the shell for arith
    *Control*: the same text with the arithmetic written out, ``a*b`` (no shell expands it), must not
    bring the product back. *Confirmation*: the same context again with fresh numbers.
 2. *Time-based.* ``$(sleep d)``, which runs in unquoted and double-quoted arguments alike (level 1;
-   ``;``, ``|``, ``&&`` and backticks too at level 2), for an app that never shows the command's
-   output: one probe with ``d`` is the signal, and the delays 0, d and 2d, repeated and
+   after ``;`` and after closing a single quote too at level 2), for an app that never shows the
+   command's output: one probe with ``d`` is the signal, and the delays 0, d and 2d, repeated and
    interleaved, must fit a straight line of slope ~1 with no overlap between the groups (the fit of
-   ``docs/injection.md``).
+   ``docs/injection.md``). A point whose delayed answer does not fit (a slow or jittery endpoint) is
+   not timed again with another separator.
 
 **Payloads.** ``echo $((a*b))``, ``set /a a*b`` and ``sleep d`` (``d`` at most 10 s) after each
 separator. The safety guard refuses every other command and any delay above 10 s.
@@ -39,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from scanner.active.canary import number
-from scanner.active.delay import delayed
+from scanner.active.delay import Delayed, DelayPayload, delayed
 from scanner.active.probe import Attempt, PointProbe
 from scanner.checks._registry import CheckKind, check
 from scanner.context import ScanContext
@@ -79,9 +80,7 @@ OUTPUT_CONTEXTS = (
 TIME_CONTEXTS = (
     ShellContext(name="inside $(...)", wrap=lambda v, c: f"{v}$({c})"),
     ShellContext(name="after ;", wrap=lambda v, c: f"{v};{c}", extra=True),
-    ShellContext(name="after |", wrap=lambda v, c: f"{v}|{c}", extra=True),
-    ShellContext(name="after &&", wrap=lambda v, c: f"{v}&&{c}", extra=True),
-    ShellContext(name="inside backticks", wrap=lambda v, c: f"{v}`{c}`", extra=True),
+    ShellContext(name="after a closed single quote", wrap=lambda v, c: f"{v}'$({c})'", extra=True),
 )
 
 
@@ -111,9 +110,12 @@ async def run(ctx: ScanContext, point: InsertionPoint) -> list[Finding]:
         for context in TIME_CONTEXTS:
             if context.extra and not extra:
                 continue
-            found = await _timed(probe, context)
-            if found is not None:
-                return [found]
+            timed = await delayed(probe, _sleeper(context, probe.value), what=context.name)
+            if timed is None:
+                continue
+            if timed.fit is None:
+                break  # slow or jittery here: another separator would only measure that again
+            return [_timed(probe, context, timed)]
         return []
 
 
@@ -149,14 +151,12 @@ async def _output(probe: PointProbe, base: Attempt, context: ShellContext) -> Fi
     )
 
 
-async def _timed(probe: PointProbe, context: ShellContext) -> Finding | None:
-    v = probe.value
-    found = await delayed(
-        probe, lambda seconds: context.wrap(v, f"sleep {seconds:g}"), what=f"shell sleep {context.name}"
-    )
-    if found is None:
-        return None
-    fit = found.fit.describe()
+def _sleeper(context: ShellContext, value: str) -> DelayPayload:
+    return lambda seconds: context.wrap(value, f"sleep {seconds:g}")
+
+
+def _timed(probe: PointProbe, context: ShellContext, timed: Delayed) -> Finding:
+    fit = timed.fit.describe() if timed.fit is not None else ""
     return probe.finding(
         RULE,
         confidence=Confidence.CONFIRMED,
@@ -164,7 +164,7 @@ async def _timed(probe: PointProbe, context: ShellContext) -> Finding | None:
             f"time-based OS command injection in {probe.where} ({context.name}): a shell sleep of 0, d "
             f"and 2d seconds shows up linearly in the response time ({fit})"
         ),
-        evidence=(probe.evidence(f"shell sleep payload; {fit}", found.first),),
+        evidence=(probe.evidence(f"shell sleep payload; {fit}", timed.first),),
     )
 
 

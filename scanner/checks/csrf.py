@@ -119,6 +119,17 @@ def _unsafe_to_submit(found: FoundForm) -> bool:
     return is_logout(found.action, text) or is_dangerous(found.action, text) or changes_password
 
 
+#: Answers that mean the server did not process the post at all (a 401 is "wrong password" on a
+#: login form, but "log in first" anywhere else).
+_NOT_PROCESSED = frozenset({400, 401, 403, 405, 415, 419, 422, 429})
+
+
+def _processed(answer: Exchange, *, login: bool) -> bool:
+    if answer.status >= 500:
+        return False
+    return answer.status not in _NOT_PROCESSED or (login and answer.status == 401)
+
+
 def fill(form: Form) -> tuple[tuple[str, str], ...]:
     """Plausible values: defaults kept; empty fields get a canary; login forms a user that cannot exist."""
     values: list[tuple[str, str]] = []
@@ -172,7 +183,7 @@ async def run(ctx: ScanContext) -> list[Finding]:
             own = await _post(probe, found, None)
         if attack is None or own is None:
             continue
-        if own.status >= 400:
+        if not _processed(own, login=found.is_login):
             unjudged.append(f"{found.form.method} {found.action} (HTTP {own.status} from its own origin)")
             continue
         if attack.status != own.status or similarity(page(attack), page(own)) < SIMILAR:

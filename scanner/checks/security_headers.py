@@ -79,7 +79,8 @@ async def run(ctx: ScanContext) -> list[Finding]:
         )
         if f is not None
     ]
-    ctx.details["security-headers"] = f"{len(pages)} HTML page(s) and {len(answers)} answer(s) judged"
+    urls = {e.url for e in pages}, {e.url for e in answers}
+    ctx.details["security-headers"] = f"{len(urls[0])} HTML page(s) and {len(urls[1])} answer(s) judged"
     return findings
 
 

@@ -16,11 +16,13 @@ confirmed ends the point.
   each round: the true twin must answer like the baseline and the false twin clearly not, in every
   round (two at level 1, three at level 3), compared as normalised bodies with reflections masked
   (see ``docs/injection.md``). ``LIKE`` is SQL-only, so an XPath injection cannot pose as SQL.
-- *Time-based* (level 2 and 3 only). Per DBMS: ``SLEEP`` inside a derived table (MySQL/MariaDB),
-  ``PG_SLEEP`` in a scalar subquery (PostgreSQL), and a heavy query for SQLite (a recursive CTE that
-  counts to N, calibrated to the delay). Delays of 0, d and 2d, each measured two or three times in an
-  interleaved order; believed only when elapsed time fits a straight line of the expected slope, with
-  R² >= 0.9 and no overlap between the groups. Every delay is bounded by the request timeout.
+- *Time-based*, only where the other techniques saw nothing (at level 1 in the value's first
+  context only: numeric for a number, else a single-quoted string). Per DBMS: ``SLEEP`` inside a
+  derived table (MySQL/MariaDB), ``PG_SLEEP`` in a scalar subquery (PostgreSQL), and a heavy
+  query for SQLite (a recursive CTE that counts to N, calibrated to the delay). Delays of 0, d and
+  2d, each measured two or three times in an interleaved order; believed only when elapsed time fits
+  a straight line of the expected slope, with R² >= 0.9 and no overlap between the groups. Every
+  delay is bounded by the request timeout.
 
 **Payloads.** ``x'``, ``x"``, ``1*``, ``x''k``, ``1*7/7``, the ``AND ... LIKE``/``AND n=m`` twins
 (with double-quote, parenthesis and comment variants at level 2), and the delay payloads above.
@@ -260,7 +262,7 @@ async def time_based(probe: PointProbe) -> Finding | None:
     v = probe.value
     contexts = [("numeric", _Timer(probe, v, ""))] if is_numeric(v) else []
     contexts.append(("single-quoted string", _Timer(probe, f"{v}'", "'")))
-    for context, timer in contexts:
+    for context, timer in contexts[: probe.profile.time_contexts]:
         for dbms, sleeper in SLEEPERS:
             found = await _sleep_based(timer, dbms, sleeper, context, delay, slowest)
             if found is not None:

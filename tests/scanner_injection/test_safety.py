@@ -83,6 +83,8 @@ def _problems(value: str) -> list[str]:
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.timeout(400)  # uses the level-3 bait scan
 def test_nothing_unsafe_went_over_the_wire(
     vulnerable_level1: Served, vulnerable_level2: Served, bait_scan: Served, wire_log: Any
 ) -> None:
