@@ -6,6 +6,8 @@ must report nothing: a page that answers garbage with an error is not an injecti
   payloads are both garbage to it.
 - ``/exists`` looks the name up in a set; any XPath is just a name that does not exist.
 - ``/upload`` parses with entities off and DTDs refused (400 for any DOCTYPE).
+- ``/subscribe`` binds its parameter, and answers 500 to any quote (a crude filter): both SQL
+  twins are garbage to it.
 - ``/notice`` refuses braces with a 500, and never treats the subject as a template.
 """
 
@@ -39,6 +41,7 @@ async def home(request: Request) -> Response:
         '<a href="/exists?q=//user[@name=%27alice%27]">does alice exist?</a>',
         '<a href="/upload">upload a note</a>',
         '<a href="/notice">send a notice</a>',
+        '<a href="/subscribe">newsletter</a>',
     ]
     return _page("Blind flaws demo (safe)", "<ul>" + "".join(f"<li>{x}</li>" for x in links) + "</ul>")
 
@@ -87,6 +90,19 @@ async def notice(request: Request) -> Response:
     return _page("Notice", "<p>Queued.</p>")
 
 
+async def subscribe(request: Request) -> Response:
+    if request.method == "GET":
+        form = (
+            '<form method="post" action="/subscribe"><input name="email" value="a@example.org">'
+            "<button>Subscribe</button></form>"
+        )
+        return _page("Newsletter", form)
+    email = str((await request.form()).get("email", ""))
+    if "'" in email or '"' in email:
+        return _page("Error", "<p>Something went wrong.</p>", 500)
+    return _page("Newsletter", "<p>Subscribed.</p>")
+
+
 app = LoopbackOnly(
     Starlette(
         routes=[
@@ -95,6 +111,7 @@ app = LoopbackOnly(
             Route("/exists", exists),
             Route("/upload", upload, methods=["GET", "POST"]),
             Route("/notice", notice, methods=["GET", "POST"]),
+            Route("/subscribe", subscribe, methods=["GET", "POST"]),
         ]
     )
 )

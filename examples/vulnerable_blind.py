@@ -12,6 +12,8 @@ Planted flaws (the code marks them ``# FLAW Bn``):
      and says only "found" or "not found" (SNT205, CWE-643).
 - B3 blind XXE: ``POST /upload`` form field ``document`` is parsed by ``xml.sax`` with external
      general entities on; the answer is "accepted" or a bare 400, never the content (SNT202, CWE-611).
+- B5 blind SQL injection: ``POST /subscribe`` form field ``email`` is concatenated into an
+     ``INSERT``; the answer is "subscribed" or a bare 500, whatever the rows (SNT201, CWE-89).
 - B4 blind template injection: ``POST /notice`` form field ``subject`` becomes Jinja2 template
      source for a message that is never shown; 200 "queued" or 500 (SNT206, CWE-1336).
 """
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import html
 import io
+import sqlite3
 import xml.sax
 import xml.sax.handler
 
@@ -49,6 +52,7 @@ async def home(request: Request) -> Response:
         '<a href="/exists?q=//user[@name=%27alice%27]">does alice exist?</a>',
         '<a href="/upload">upload a note</a>',
         '<a href="/notice">send a notice</a>',
+        '<a href="/subscribe">newsletter</a>',
     ]
     return _page("Blind flaws demo (vulnerable)", "<ul>" + "".join(f"<li>{x}</li>" for x in links) + "</ul>")
 
@@ -103,6 +107,25 @@ async def notice(request: Request) -> Response:
     return _page("Notice", "<p>Queued.</p>")
 
 
+DB = sqlite3.connect(":memory:", check_same_thread=False)
+DB.execute("CREATE TABLE subscribers(email TEXT)")
+
+
+async def subscribe(request: Request) -> Response:
+    if request.method == "GET":
+        form = (
+            '<form method="post" action="/subscribe"><input name="email" value="a@example.org">'
+            "<button>Subscribe</button></form>"
+        )
+        return _page("Newsletter", form)
+    email = str((await request.form()).get("email", ""))
+    try:  # FLAW B5: concatenated into an INSERT; any error is a bare 500
+        DB.execute("INSERT INTO subscribers(email) VALUES ('" + email + "')")  # noqa: S608 # nosec B608
+    except sqlite3.Error:
+        return _page("Error", "<p>Something went wrong.</p>", 500)
+    return _page("Newsletter", "<p>Subscribed.</p>")
+
+
 app = LoopbackOnly(
     Starlette(
         routes=[
@@ -111,6 +134,7 @@ app = LoopbackOnly(
             Route("/exists", exists),
             Route("/upload", upload, methods=["GET", "POST"]),
             Route("/notice", notice, methods=["GET", "POST"]),
+            Route("/subscribe", subscribe, methods=["GET", "POST"]),
         ]
     )
 )

@@ -16,6 +16,11 @@ confirmed ends the point.
   each round: the true twin must answer like the baseline and the false twin clearly not, in every
   round (two at level 1, three at level 3), compared as normalised bodies with reflections masked
   (see ``docs/injection.md``). ``LIKE`` is SQL-only, so an XPath injection cannot pose as SQL.
+- *Syntax differential* (blind: a page that answers the same whatever the rows, an ``INSERT``,
+  and turns every error into a bare 500): ``x'AND'k'LIKE'k`` (valid SQL, no spaces) against
+  ``x'AND'k'LIKE(k'`` (a parenthesis left open, an SQL error). Keywords glued to string literals
+  are SQL-only, so an XPath or eval context fails the kept twin, and so does a page that errors on
+  any quote.
 - *Time-based*, only where the other techniques saw nothing (at level 1 in the value's first
   context only: numeric for a number, else a single-quoted string). Per DBMS: ``SLEEP`` inside a
   derived table (MySQL/MariaDB), ``PG_SLEEP`` in a scalar subquery (PostgreSQL), and a heavy
@@ -138,10 +143,18 @@ def boolean_contexts(v: str, extra: bool) -> list[tuple[str, TwinFactory]]:
         rest = f"-- {token()}"  # the comment needs a space after "--" (MySQL) and must not end in one
         return Twin(true=f"{v}' AND {n}={n}{rest}", false=f"{v}' AND {n}={m}{rest}")
 
+    def syntax() -> Twin:
+        # Blind: valid SQL against the same text with a parenthesis left open (an error); for a page
+        # whose answer does not depend on the rows (an INSERT), only the error shows. No spaces: a
+        # space sent as "+" turns AND and LIKE into XPath name tests, valid between "+" operators.
+        a = token()
+        return Twin(true=f"{v}'AND'{a}'LIKE'{a}", false=f"{v}'AND'{a}'LIKE({a}'")
+
     found: list[tuple[str, TwinFactory]] = []
     if is_numeric(v):
         found.append(("numeric", numeric()))
     found.append(("single-quoted string", quoted("'")))
+    found.append(("single-quoted string, syntax differential", syntax))
     if extra:
         found += [
             ("double-quoted string", quoted('"')),

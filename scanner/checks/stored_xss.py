@@ -5,8 +5,10 @@ name, a comment) saved by the app and rendered into a page that *other* visitors
 escaping. Every visitor of that page then runs the attacker's script; no link needs to be clicked.
 
 1. *Plant*: each form and JSON field of every state-changing endpoint (``POST``, ``PUT``, ``PATCH``;
-   never logout, delete or password-change forms, never password or token fields) gets its own
-   harmless random element, ``kqzd'"--></textarea>...<bvtrkxz data-kqzd=qmpw>``, submitted once.
+   never logout, delete or password-change forms, never password or token fields), and each query
+   parameter of a ``GET`` link named like content (``comment``, ``message``, ``text``...), gets its
+   own harmless random element, ``kqzd--></textarea>...<bvtrkxz/data-kqzd=qmpw>`` (no quote: a
+   field pasted into an SQL ``INSERT`` must still store it), submitted once.
 2. *Recrawl*: every page the crawl found, the submitted endpoints' own pages and the pages their
    answers redirected to are fetched again, anonymously, with a plain ``GET``. A standard HTML parser
    must find one of the planted elements, with its attribute, as a real element (not inside a comment,
@@ -34,6 +36,7 @@ answer is not counted (that is the reflected-XSS check's business): only a separ
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -58,9 +61,16 @@ RULE = Rule(
     severity=Severity.HIGH,
     summary="Input is stored and shown unescaped, as a real element, on a page fetched later.",
 )
+#: The reflected check's context breakout without its quotes: an app that pastes the field into SQL
+#: (a guestbook's INSERT) would fail on a quote and store nothing.
+BREAKOUT_STORED = BREAKOUT.replace("'", "").replace('"', "")
 MAX_POINTS = 40
 MAX_PAGES = 60
 _UNSAFE_METHODS = ("POST", "PUT", "PATCH")
+#: Query parameters of GET links that may be stored (a guestbook that saves ``?comment=``).
+CONTENT = re.compile(
+    r"comment|message|msg|text|body|content|note|post|review|entry|title|bio|description", re.I
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,16 +84,24 @@ class Planted:
 def _points(ctx: ScanContext) -> list[InsertionPoint]:
     found: list[InsertionPoint] = []
     for endpoint in ctx.discovery.sorted_endpoints():
-        if endpoint.method not in _UNSAFE_METHODS or is_dangerous(endpoint.url):
+        if is_dangerous(endpoint.url):
             continue
-        found += [p for p in insertion_points(ctx, endpoint) if p.parameter.location in ("form", "json")]
+        points = insertion_points(ctx, endpoint)
+        if endpoint.method in _UNSAFE_METHODS:
+            found += [p for p in points if p.parameter.location in ("form", "json")]
+        else:  # apps that store from a GET link (?comment=...): only fields named like content
+            found += [
+                p for p in points if p.parameter.location == "query" and CONTENT.search(p.parameter.name)
+            ]
     return found[:MAX_POINTS]
 
 
 async def _plant(ctx: ScanContext, point: InsertionPoint) -> Planted | None:
     async with PointProbe.open(ctx, point, check=NAME) as probe:
         prefix, tag, attribute, value = tokens(4)
-        attempt = await probe.send(f"{probe.value}{prefix}{BREAKOUT}<{tag} data-{attribute}={value}>")
+        # "/" between the tag and its attribute, as HTML allows: a server that decodes "+" as "+"
+        # (not a space) still stores a real element.
+        attempt = await probe.send(f"{probe.value}{prefix}{BREAKOUT_STORED}<{tag}/data-{attribute}={value}>")
     if attempt is None:
         return None
     return Planted(point=point, tag=tag, attribute=f"data-{attribute}", submitted=attempt)
@@ -148,7 +166,8 @@ async def _confirm(ctx: ScanContext, item: Planted, shown: Exchange) -> Finding 
     if not pages or not _shows(pages[0], again.tag, again.attribute):
         return None
     endpoint = item.point.endpoint
-    where = f"{shown.method} {urlsplit(shown.url).path or '/'}"
+    parts = urlsplit(shown.url)
+    where = f"{shown.method} {parts.path or '/'}" + (f"?{parts.query}" if parts.query else "")
     async with PointProbe.open(ctx, item.point, check=NAME) as probe:
         return probe.finding(
             RULE,

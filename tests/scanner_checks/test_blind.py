@@ -21,6 +21,7 @@ PLANTED = {
     "B2 XPath, the whole expression": ("SNT205", "GET", "/exists", "q"),
     "B3 blind XXE": ("SNT202", "POST", "/upload", "document"),
     "B4 blind template": ("SNT206", "POST", "/notice", "subject"),
+    "B5 blind SQL": ("SNT201", "POST", "/subscribe", "email"),
 }
 
 
