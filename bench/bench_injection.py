@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 
 from bench.bench_scanner import PLANTED_PASSWORD, PLANTED_TRUTH, TARGETS, received, served
 from scanner import LOOPBACK_LIMITS, LoginConfig, ScanConfig, ScanResult, run_scan
+from scanner.checks._registry import CheckKind, registry
 from sentinel.keys import Secret
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,7 +160,12 @@ def _sentinel_reported(result: ScanResult) -> list[tuple[str, str, str, str]]:
 def sentinel(app: str, level: int) -> Outcome:
     with served(app, str(ROOT)) as (url, log):
         before, started = received(log), time.perf_counter()
-        config = ScanConfig(base_url=url, limits=LOOPBACK_LIMITS, level=level, inject_headers=HEADERS)
+        # The payload checks only: the site-wide ones (CSRF, security headers) report true flaws of
+        # these apps that wapiti's and sqlmap's injection modules do not look for.
+        payload = frozenset(c.name for c in registry() if c.kind is CheckKind.ACTIVE) | {"stored-xss"}
+        config = ScanConfig(
+            base_url=url, limits=LOOPBACK_LIMITS, level=level, inject_headers=HEADERS, checks=payload
+        )
         result = asyncio.run(run_scan(config))
         seconds = time.perf_counter() - started
         count = received(log) - before

@@ -20,6 +20,10 @@ class CheckResult:
     rules: tuple[str, ...]
     reason: str = ""
     findings: int = 0
+    #: Insertion points the check tested, and those refused before reaching the app (401, 403, 405,
+    #: 415, 429); ``None`` for checks that do not work on insertion points.
+    points_tested: int | None = None
+    points_refused: int | None = None
 
     @property
     def summary(self) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from scanner.active.probe import coverage, untested
 from scanner.active.session import remember
 from scanner.auth.profile import ensure_logged_in, login_as_user
 from scanner.checks._registry import CheckKind, CheckSpec, select
@@ -223,7 +224,21 @@ async def _attempt(
         return CheckResult(name=spec.name, status="error", rules=rules, reason=reason), []
     status = "failed" if found else "passed"
     reason = "" if found else ctx.details.get(spec.name, "")
-    return CheckResult(name=spec.name, status=status, rules=rules, reason=reason, findings=len(found)), found
+    refused = untested(ctx, spec.name) if not found and spec.kind is CheckKind.ACTIVE else None
+    if refused is not None:  # a check that tested no point has not passed (#13)
+        status, reason = "skipped", refused
+    points = coverage(ctx, spec.name)
+    if found and points is not None:
+        reason = points.summary()
+    return CheckResult(
+        name=spec.name,
+        status=status,
+        rules=rules,
+        reason=reason,
+        findings=len(found),
+        points_tested=points.tested if points is not None else None,
+        points_refused=points.refused_points if points is not None else None,
+    ), found
 
 
 def _count(ctx: ScanContext, found: list[Finding]) -> None:

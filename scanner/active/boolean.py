@@ -9,6 +9,8 @@ believed only when, in every one of several rounds with fresh operands:
   the true twin does;
 
 and, across rounds, the true answers agree with each other and the false answers with each other.
+When the baseline is identical to itself and the true twin identical to the baseline, any
+difference in the false twin counts (a one-word "not found" in a large page), still in every round.
 Pages are compared with reflections masked (:mod:`scanner.active.compare`). A page that is not
 stable against itself (two baselines differ too much) is not judged at all.
 """
@@ -36,6 +38,10 @@ class Twin:
 
     true: str
     false: str
+    #: What the check added to each payload, when it is not "the payload minus the benign value"
+    #: (an XML document built around the target's own example), for the safety guard.
+    true_added: str | None = None
+    false_added: str | None = None
 
 
 TwinFactory = Callable[[], Twin]
@@ -84,7 +90,7 @@ async def differential(probe: PointProbe, factory: TwinFactory, rounds: int) -> 
     for round_ in range(rounds):
         twin = factory()
         masks = (twin.true, twin.false)
-        true = await probe.send(twin.true)
+        true = await probe.send(twin.true, added=twin.true_added)
         if true is None:
             return None
         true_page = page(true.exchange, masks)
@@ -93,12 +99,17 @@ async def differential(probe: PointProbe, factory: TwinFactory, rounds: int) -> 
             if round_:
                 probe.near_miss("a boolean differential did not repeat (true twin)")
             return None
-        false = await probe.send(twin.false)
+        false = await probe.send(twin.false, added=twin.false_added)
         if false is None:
             return None
         false_page = page(false.exchange, masks)
         false_vs_base = to_base(false_page)
-        differs = similarity(true_page, false_page) <= stability - GAP and false_vs_base <= true_vs_base - GAP
+        true_vs_false = similarity(true_page, false_page)
+        differs = true_vs_false <= stability - GAP and false_vs_base <= true_vs_base - GAP
+        if not differs and stability >= 1.0 and true_vs_base >= 1.0:
+            # A page identical to itself, and the true twin identical to it: any difference in the
+            # false twin is the answer ("found" against "not found" in a large page), not noise.
+            differs = true_vs_false < 1.0 and false_vs_base < 1.0
         if not differs:
             if round_:
                 probe.near_miss("a boolean differential did not repeat (false twin)")

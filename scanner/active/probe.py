@@ -8,7 +8,10 @@ Every request an active check sends goes through :meth:`PointProbe.send`, which
   login, from a fresh copy of the user's session with a fresh anti-CSRF token
   (:mod:`scanner.active.session`);
 - counts a request that gets no answer (a timeout, a reset) as "no signal" and notes it, instead of
-  ending the whole check.
+  ending the whole check;
+- keeps honest coverage: a point whose every answer was a refusal before the app ran anything
+  (:data:`REFUSED_STATUSES`: 401, 403 from a CSRF guard, 405, 415, 429) is "not tested (refused:
+  403 x12)", not tested; a check with no tested point is reported as skipped, never as passed.
 
 Baselines are shared by every check at the same endpoint (one or two requests per endpoint, not per
 check), and so are the answers to a few payloads several checks send identically (a lone quote).
@@ -41,6 +44,29 @@ SHARED_BODY_LIMIT = 256 * 1024
 SHARED_ENTRIES_LIMIT = 4096
 _MEMO = "active"
 _SHOWN_NEAR_MISSES = 3
+#: Answers that mean the request was turned away before the app ran it: authentication, a CSRF or
+#: origin guard, a method or content type the route does not take, a rate limit.
+REFUSED_STATUSES = frozenset({401, 403, 405, 415, 429})
+
+
+@dataclass(kw_only=True)
+class Coverage:
+    """How many points one check tested, and how many were refused (and with what answers)."""
+
+    tested: int = 0
+    refused_points: int = 0
+    refused: dict[int, int] = field(default_factory=dict)
+
+    def describe_refused(self) -> str:
+        """``403 x12, 405 x2``: the refusing statuses and how many answers each."""
+        return ", ".join(f"{status} x{count}" for status, count in sorted(self.refused.items()))
+
+    def summary(self, level: int | None = None) -> str:
+        at = f" at level {level}" if level is not None else ""
+        text = f"{self.tested} insertion point(s) tested{at}"
+        if self.refused_points:
+            text += f"; {self.refused_points} not tested (refused: {self.describe_refused()})"
+        return text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,7 +86,7 @@ class Attempt:
 class _Memo:
     baselines: dict[Endpoint, list[Exchange]] = field(default_factory=dict)
     shared: dict[tuple[PointKey, str], Exchange] = field(default_factory=dict)
-    tested: dict[str, int] = field(default_factory=dict)
+    coverage: dict[str, Coverage] = field(default_factory=dict)
     near_misses: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -86,6 +112,7 @@ class PointProbe:
         self.profile: ActiveProfile = profile_for(ctx)
         self._memo = _memo(ctx)
         self._key = point_key(point)
+        self._statuses: list[int] = []
 
     @classmethod
     @asynccontextmanager
@@ -116,6 +143,7 @@ class PointProbe:
             if exchange is None:
                 break
             known.append(exchange)
+        self._statuses += [e.status for e in known[:count]]
         return [Attempt(payload=self.value, exchange=e) for e in known[:count]]
 
     async def baseline(self) -> Attempt | None:
@@ -137,10 +165,12 @@ class PointProbe:
             return None  # no HTTP client sends it: control characters, or edge whitespace
         cache_key = (self._key, payload)
         if shared and (cached := self._memo.shared.get(cache_key)) is not None:
+            self._statuses.append(cached.status)
             return Attempt(payload=payload, exchange=cached)
         exchange = await self._send_spec(self.point.inject(payload))
         if exchange is None:
             return None
+        self._statuses.append(exchange.status)
         memo = self._memo.shared
         if shared and len(exchange.body) <= SHARED_BODY_LIMIT and len(memo) < SHARED_ENTRIES_LIMIT:
             memo[cache_key] = exchange
@@ -187,8 +217,16 @@ class PointProbe:
 
     def _record(self) -> None:
         memo = self._memo
-        tested = memo.tested[self.check] = memo.tested.get(self.check, 0) + 1
-        summary = f"{tested} insertion point(s) tested at level {self.profile.level}; nothing confirmed"
+        coverage = memo.coverage.setdefault(self.check, Coverage())
+        if not self._statuses:
+            return  # nothing was sent: the point does not concern this check
+        if all(status in REFUSED_STATUSES for status in self._statuses):
+            coverage.refused_points += 1
+            for status in self._statuses:
+                coverage.refused[status] = coverage.refused.get(status, 0) + 1
+        else:
+            coverage.tested += 1
+        summary = coverage.summary(self.profile.level) + "; nothing confirmed"
         misses = memo.near_misses.get(self.check, [])
         if misses:
             shown = "; ".join(misses[:_SHOWN_NEAR_MISSES])
@@ -197,4 +235,30 @@ class PointProbe:
         self.ctx.details[self.check] = self.ctx.redactor.text(summary)
 
 
-__all__ = ["SHARED_BODY_LIMIT", "Attempt", "PointProbe"]
+def coverage(ctx: ScanContext, check: str) -> Coverage | None:
+    """What ``check`` tested so far in this scan; ``None`` if it never opened a probe."""
+    return _memo(ctx).coverage.get(check)
+
+
+def untested(ctx: ScanContext, check: str) -> str | None:
+    """Why ``check`` cannot be called passed, when it tested no point at all; ``None`` if it tested some."""
+    found = coverage(ctx, check) or Coverage()
+    if found.tested:
+        return None
+    if found.refused_points:
+        return (
+            f"not tested: every insertion point ({found.refused_points}) was refused before reaching "
+            f"the app (refused: {found.describe_refused()})"
+        )
+    return ctx.details.get(check) or "not tested: no insertion point to test"
+
+
+__all__ = [
+    "REFUSED_STATUSES",
+    "SHARED_BODY_LIMIT",
+    "Attempt",
+    "Coverage",
+    "PointProbe",
+    "coverage",
+    "untested",
+]

@@ -104,4 +104,42 @@ async def measure(send: Send, delays: Sequence[float], repeats: int) -> Fit | No
     return fit(samples)
 
 
-__all__ = ["HEAVY_FIT", "SLEEP_FIT", "Fit", "FitPolicy", "Send", "fit", "measure", "schedule", "separated"]
+#: Series of 0, d, 2d measured at most this many times per signal before giving up.
+FIT_ATTEMPTS = 2
+#: A delay probe must be at least this share of the delay slower than the slowest baseline to be a signal.
+SLEEP_SIGNAL = 0.7
+
+
+async def believable_fit(send: Send, delay: float, repeats: int, policy: FitPolicy) -> Fit | None:
+    """A believable fit of 0, d and 2d, measured at most :data:`FIT_ATTEMPTS` times (a loaded server
+    can spoil one series; a target that is not delayed by the payload never fits at all)."""
+    for _ in range(FIT_ATTEMPTS):
+        found = await measure(send, (0.0, delay, 2 * delay), repeats)
+        if found is None:
+            return None
+        if found.believable(policy):
+            return found
+    return None
+
+
+def usable_delay(wanted: float, timeout: float) -> float | None:
+    """The unit delay ``d`` that leaves room for ``2d`` within the request timeout; ``None`` if none."""
+    delay = min(wanted, (timeout - 1.0) / 2.5)
+    return delay if delay >= 0.3 else None
+
+
+__all__ = [
+    "FIT_ATTEMPTS",
+    "HEAVY_FIT",
+    "SLEEP_FIT",
+    "SLEEP_SIGNAL",
+    "Fit",
+    "FitPolicy",
+    "Send",
+    "believable_fit",
+    "fit",
+    "measure",
+    "schedule",
+    "separated",
+    "usable_delay",
+]

@@ -11,6 +11,13 @@ really computes ``7*191 = 1337``) cannot:
 2. *Control*: the same characters with the operator inside the string (``'kqzd*3'``): no repetition.
 3. *Confirmation* in the same context with fresh canaries and a different operation, an attribute
    call: ``'bvtr'.upper()`` must come back as ``BVTR``.
+4. *Blind* (nothing evaluated is shown, errors swallowed into a status): a syntax differential in
+   the same context (the bare expression at level 1, every context at level 2).
+   ``x+0*('kqzd'[1:]=='kqzd')`` keeps the expression valid, and only in Python (SQL, XPath and
+   JavaScript reject the slice), and computes the baseline's own value; ``x+0*('kqzd'[1:=='kqzd')``
+   is the same text broken. The kept twin must answer like the baseline and the broken one
+   differently, in every round with fresh canaries. A page that answers 500 to any odd input fails
+   the kept twin, so it is not reported.
 
 **Payloads.** ``'k'*n``, ``'k'.upper()`` and their quoted-context forms. Never an import, a
 ``__class__`` walk, ``open`` or an OS command: the safety guard refuses them.
@@ -35,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from scanner.active.boolean import Twin, differential
 from scanner.active.canary import number, token
 from scanner.active.probe import PointProbe
 from scanner.checks._registry import CheckKind, check
@@ -81,13 +89,55 @@ async def run(ctx: ScanContext, point: InsertionPoint) -> list[Finding]:
     async with PointProbe.open(ctx, point, check=NAME) as probe:
         if await probe.baseline() is None:
             return []
-        for context in CONTEXTS:
-            if context.extra and not probe.profile.extra_contexts:
-                continue
+        contexts = [c for c in CONTEXTS if not c.extra or probe.profile.extra_contexts]
+        for context in contexts:
             found = await _try(probe, context)
             if found is not None:
                 return [found]
+        # Blind: every context at level 2; at level 1 the bare expression only (one request if clean).
+        for context in contexts if probe.profile.extra_contexts else contexts[:1]:
+            found = await _blind(probe, context)
+            if found is not None:
+                return [found]
         return []
+
+
+def syntax_twin(context: CodeContext, value: str) -> Twin:
+    """Python-only syntax kept (a slice, adding nothing) against the same text broken.
+
+    ``'k'[1:]=='k'`` parses only in Python (SQL, XPath and JavaScript reject the slice) and needs no
+    builtin; the kept twin multiplies it by zero, so an evaluator computes the baseline's own value."""
+    quote = '"' if context.name.startswith("double") else "'"
+    text = token(5)
+    literal = f"{quote}{text}{quote}"
+    if context.name == "bare expression":
+        return Twin(
+            true=f"{value}+0*({literal}[1:]=={literal})", false=f"{value}+0*({literal}[1:=={literal})"
+        )
+    # In a string: "v" + "k"[1:0] + "" is "v" again; without the "]" it is a syntax error.
+    return Twin(true=context.wrap(value, f"{literal}[1:0]"), false=context.wrap(value, f"{literal}[1:"))
+
+
+async def _blind(probe: PointProbe, context: CodeContext) -> Finding | None:
+    """Nothing evaluated is shown: the kept syntax answers like the baseline, the broken one not."""
+    found = await differential(probe, lambda: syntax_twin(context, probe.value), probe.profile.boolean_rounds)
+    if found is None:
+        return None
+    kept, broken = found.rounds[0]
+    return probe.finding(
+        RULE,
+        confidence=Confidence.CONFIRMED,
+        message=(
+            f"blind eval injection in {probe.where} ({context.name}): Python-only syntax that keeps the "
+            "expression valid answers like the baseline and the same text broken does not; "
+            f"{found.describe()}"
+        ),
+        evidence=(
+            probe.evidence("baseline", found.baseline),
+            probe.evidence("Python syntax kept (a slice, times zero)", kept),
+            probe.evidence("the same text with the syntax broken", broken),
+        ),
+    )
 
 
 async def _try(probe: PointProbe, context: CodeContext) -> Finding | None:

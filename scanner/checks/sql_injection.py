@@ -16,11 +16,18 @@ confirmed ends the point.
   each round: the true twin must answer like the baseline and the false twin clearly not, in every
   round (two at level 1, three at level 3), compared as normalised bodies with reflections masked
   (see ``docs/injection.md``). ``LIKE`` is SQL-only, so an XPath injection cannot pose as SQL.
-- *Time-based* (level 2 and 3 only). Per DBMS: ``SLEEP`` inside a derived table (MySQL/MariaDB),
-  ``PG_SLEEP`` in a scalar subquery (PostgreSQL), and a heavy query for SQLite (a recursive CTE that
-  counts to N, calibrated to the delay). Delays of 0, d and 2d, each measured two or three times in an
-  interleaved order; believed only when elapsed time fits a straight line of the expected slope, with
-  R² >= 0.9 and no overlap between the groups. Every delay is bounded by the request timeout.
+- *Syntax differential* (blind: a page that answers the same whatever the rows, an ``INSERT``,
+  and turns every error into a bare 500): ``x'AND'k'LIKE'k`` (valid SQL, no spaces) against
+  ``x'AND'k'LIKE(k'`` (a parenthesis left open, an SQL error). Keywords glued to string literals
+  are SQL-only, so an XPath or eval context fails the kept twin, and so does a page that errors on
+  any quote.
+- *Time-based*, only where the other techniques saw nothing (at level 1 in the value's first
+  context only: numeric for a number, else a single-quoted string). Per DBMS: ``SLEEP`` inside a
+  derived table (MySQL/MariaDB), ``PG_SLEEP`` in a scalar subquery (PostgreSQL), and a heavy
+  query for SQLite (a recursive CTE that counts to N, calibrated to the delay). Delays of 0, d and
+  2d, each measured two or three times in an interleaved order; believed only when elapsed time fits
+  a straight line of the expected slope, with R² >= 0.9 and no overlap between the groups. Every
+  delay is bounded by the request timeout.
 
 **Payloads.** ``x'``, ``x"``, ``1*``, ``x''k``, ``1*7/7``, the ``AND ... LIKE``/``AND n=m`` twins
 (with double-quote, parenthesis and comment variants at level 2), and the delay payloads above.
@@ -56,7 +63,7 @@ from scanner.active.confirm import ErrorPayloads, ErrorWords
 from scanner.active.points import is_numeric
 from scanner.active.probe import Attempt, PointProbe
 from scanner.active.signatures import SQL_SIGNATURES
-from scanner.active.timing import HEAVY_FIT, SLEEP_FIT, Fit, FitPolicy, Send, measure
+from scanner.active.timing import HEAVY_FIT, SLEEP_FIT, SLEEP_SIGNAL, believable_fit, usable_delay
 from scanner.checks._registry import CheckKind, check
 from scanner.context import ScanContext
 from scanner.discovery.endpoints import InsertionPoint
@@ -136,10 +143,18 @@ def boolean_contexts(v: str, extra: bool) -> list[tuple[str, TwinFactory]]:
         rest = f"-- {token()}"  # the comment needs a space after "--" (MySQL) and must not end in one
         return Twin(true=f"{v}' AND {n}={n}{rest}", false=f"{v}' AND {n}={m}{rest}")
 
+    def syntax() -> Twin:
+        # Blind: valid SQL against the same text with a parenthesis left open (an error); for a page
+        # whose answer does not depend on the rows (an INSERT), only the error shows. No spaces: a
+        # space sent as "+" turns AND and LIKE into XPath name tests, valid between "+" operators.
+        a = token()
+        return Twin(true=f"{v}'AND'{a}'LIKE'{a}", false=f"{v}'AND'{a}'LIKE({a}'")
+
     found: list[tuple[str, TwinFactory]] = []
     if is_numeric(v):
         found.append(("numeric", numeric()))
     found.append(("single-quoted string", quoted("'")))
+    found.append(("single-quoted string, syntax differential", syntax))
     if extra:
         found += [
             ("double-quoted string", quoted('"')),
@@ -215,10 +230,6 @@ SLEEPERS: tuple[tuple[str, Sleeper], ...] = (
 HEAVY_START, HEAVY_MAX = 1_000_000, 16_000_000
 #: A heavy query this much slower than the slowest baseline is a signal worth calibrating on.
 HEAVY_SIGNAL_S = 0.25
-#: A sleep probe must be at least this share of the delay slower than the slowest baseline.
-SLEEP_SIGNAL = 0.7
-#: Series of 0, d, 2d measured at most this many times per signal before giving up.
-FIT_ATTEMPTS = 2
 
 
 def _heavy(head: str, alias: str, rows: int) -> str:
@@ -253,9 +264,8 @@ def _elapsed(attempt: Attempt | None) -> float | None:
 
 
 async def time_based(probe: PointProbe) -> Finding | None:
-    profile, limits = probe.profile, probe.ctx.engine.limits
-    delay = min(profile.time_delay, (limits.timeout - 1.0) / 2.5)
-    if delay < 0.3:
+    delay = usable_delay(probe.profile.time_delay, probe.ctx.engine.limits.timeout)
+    if delay is None:
         probe.ctx.engine.note("time-based SQL injection probes skipped: --timeout leaves no room for a delay")
         return None
     baselines = await probe.baselines(3)
@@ -265,7 +275,7 @@ async def time_based(probe: PointProbe) -> Finding | None:
     v = probe.value
     contexts = [("numeric", _Timer(probe, v, ""))] if is_numeric(v) else []
     contexts.append(("single-quoted string", _Timer(probe, f"{v}'", "'")))
-    for context, timer in contexts:
+    for context, timer in contexts[: probe.profile.time_contexts]:
         for dbms, sleeper in SLEEPERS:
             found = await _sleep_based(timer, dbms, sleeper, context, delay, slowest)
             if found is not None:
@@ -286,7 +296,7 @@ async def _sleep_based(
     async def send(seconds: float) -> float | None:
         return _elapsed(await timer.sleep(sleeper, seconds))
 
-    fit = await _fit(send, delay, timer.probe.profile.time_repeats, SLEEP_FIT)
+    fit = await believable_fit(send, delay, timer.probe.profile.time_repeats, SLEEP_FIT)
     if fit is not None:
         return _time_finding(timer.probe, dbms, context, fit.describe(), first)
     timer.probe.near_miss(f"a {dbms} delay ({context}) did not fit a straight line")
@@ -310,23 +320,11 @@ async def _heavy_based(timer: _Timer, context: str, delay: float, slowest: float
     async def send(seconds: float) -> float | None:
         return _elapsed(await timer.heavy(round(unit * seconds / delay)))
 
-    fit = await _fit(send, delay, timer.probe.profile.time_repeats, HEAVY_FIT)
+    fit = await believable_fit(send, delay, timer.probe.profile.time_repeats, HEAVY_FIT)
     if fit is not None:
         dbms = "SQLite (or PostgreSQL) heavy-query"
         return _time_finding(timer.probe, dbms, context, fit.describe(), first)
     timer.probe.near_miss(f"a heavy-query delay ({context}) did not fit a straight line")
-    return None
-
-
-async def _fit(send: Send, delay: float, repeats: int, policy: FitPolicy) -> Fit | None:
-    """A believable fit of 0, d and 2d, measured at most :data:`FIT_ATTEMPTS` times (a loaded server
-    can spoil one series; a target that is not delayed by the payload never fits at all)."""
-    for _ in range(FIT_ATTEMPTS):
-        fit = await measure(send, (0.0, delay, 2 * delay), repeats)
-        if fit is None:
-            return None
-        if fit.believable(policy):
-            return fit
     return None
 
 

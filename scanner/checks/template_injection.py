@@ -13,7 +13,12 @@ come back as ``kqzd118011bvtr``, the product between two fresh canaries, which n
    that evaluates arithmetic anywhere in its input (a calculator) shows the product here too, and
    is then not a template.
 3. *Confirmation* in the same syntax with fresh numbers and canaries.
-4. *Engine fingerprint* (reported, never required): string repetition and an upper-case filter
+4. *Blind* (the rendered text is shown nowhere, errors become a status; ``{{ }}`` at level 1,
+   ``${ }`` and ``<%= %>`` too at level 2): ``x{{a*b}}`` must answer
+   like the baseline and ``x{{a*b`` (unclosed: a template syntax error) differently, in every round
+   with fresh numbers. An app that rejects braces fails the closed twin; one that echoes input shows
+   both alike once reflections are masked.
+5. *Engine fingerprint* (reported, never required): string repetition and an upper-case filter
    tell Jinja2 from Tornado, Twig, Nunjucks, Mako, FreeMarker, ERB and EJS.
 
 No precondition on a ``Server`` header or a framework: the arithmetic decides.
@@ -39,6 +44,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scanner.active.boolean import Twin, differential
 from scanner.active.canary import number, tokens
 from scanner.active.probe import Attempt, PointProbe
 from scanner.checks._registry import CheckKind, check
@@ -95,13 +101,46 @@ async def run(ctx: ScanContext, point: InsertionPoint) -> list[Finding]:
     async with PointProbe.open(ctx, point, check=NAME) as probe:
         if await probe.baseline() is None:
             return []
-        for syntax in SYNTAXES:
-            if syntax.extra and not probe.profile.extra_contexts:
-                continue
+        syntaxes = [s for s in SYNTAXES if not s.extra or probe.profile.extra_contexts]
+        for syntax in syntaxes:
             found = await _try(probe, syntax)
             if found is not None:
                 return [found]
+        # Blind: the three common syntaxes at level 2; at level 1 ``{{ }}`` only (one request if clean).
+        for syntax in syntaxes[:3] if probe.profile.extra_contexts else syntaxes[:1]:
+            found = await _blind(probe, syntax)
+            if found is not None:
+                return [found]
         return []
+
+
+def syntax_twin(syntax: Syntax, value: str) -> Twin:
+    """A closed expression (rendered, shown nowhere) against the same expression left unclosed."""
+    x, y = number(101, 999), number(101, 999)
+    return Twin(true=f"{value}{syntax.wrap(f'{x}*{y}')}", false=f"{value}{syntax.open}{x}*{y}")
+
+
+async def _blind(probe: PointProbe, syntax: Syntax) -> Finding | None:
+    """Nothing rendered is shown: the closed expression answers like the baseline, the unclosed one
+    (a template syntax error) does not."""
+    found = await differential(probe, lambda: syntax_twin(syntax, probe.value), probe.profile.boolean_rounds)
+    if found is None:
+        return None
+    kept, broken = found.rounds[0]
+    return probe.finding(
+        RULE,
+        confidence=Confidence.CONFIRMED,
+        message=(
+            f"blind server-side template injection in {probe.where} ({syntax.open}...{syntax.close}, "
+            f"syntax used by {syntax.engines}): a closed expression answers like the baseline and the "
+            f"same expression left unclosed does not; {found.describe()}"
+        ),
+        evidence=(
+            probe.evidence("baseline", found.baseline),
+            probe.evidence("closed expression: answers like the baseline", kept),
+            probe.evidence("the same expression unclosed (a template syntax error)", broken),
+        ),
+    )
 
 
 async def _arithmetic(

@@ -10,6 +10,9 @@ Two techniques at every insertion point:
   (``System.Xml.XPath.XPathException``, ``has an invalid token``), PHP ``DOMXPath``. Confirmed when
   the same input without the quote shows no error (the control), a *balanced* XPath continuation
   (``x' and 'k'='k``) shows none either, and the quote brings it back with a fresh canary.
+- *Whole expression.* When the input *is* the expression (``?q=//user[@name='alice']``; tried for
+  values that look like XPath, and for every value at level 2): ``(q)[string-length('kqzd')=4]``
+  keeps the node-set, ``...=5]`` empties it; compared like the twins below.
 - *Boolean-based.* True/false twins that only XPath understands:
   ``x' and string-length('kqzd')=4 and 'b'='b`` against ``...=5...``, with fresh random strings each
   round, compared like the SQL twins (see ``docs/injection.md``). ``string-length`` with a hyphen is
@@ -67,6 +70,12 @@ class Quote:
 QUOTES = (Quote(name="single-quoted string", mark="'"), Quote(name="double-quoted string", mark='"'))
 
 
+def looks_like_xpath(value: str) -> bool:
+    """A value that is itself an XPath expression (``//user[@name='a']``, ``count(/a)``)."""
+    v = value.strip()
+    return v.startswith(("/", "(")) or "::" in v or ("[" in v and "]" in v) or v.endswith(")")
+
+
 def twins(v: str, extra: bool) -> list[tuple[str, TwinFactory]]:
     """XPath-only twins: ``string-length('k...')=L`` is true, ``=L+1`` is false."""
 
@@ -90,7 +99,20 @@ def twins(v: str, extra: bool) -> list[tuple[str, TwinFactory]]:
             false=f"{v} and string-length('{text}')={size + 1}",
         )
 
+    def whole() -> Twin:
+        text, size = operands()
+        tail = f"[string-length('{text}')="
+        # The guard judges what the check adds (the parentheses and the predicate), not the value.
+        return Twin(
+            true=f"({v}){tail}{size}]",
+            false=f"({v}){tail}{size + 1}]",
+            true_added=f"(){tail}{size}]",
+            false_added=f"(){tail}{size + 1}]",
+        )
+
     found: list[tuple[str, TwinFactory]] = [("numeric", numeric)] if is_numeric(v) else []
+    if extra or looks_like_xpath(v):
+        found.append(("the whole expression", whole))
     found.append(("single-quoted string", quoted("'")))
     if extra:
         found.append(("double-quoted string", quoted('"')))

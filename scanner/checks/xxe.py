@@ -18,6 +18,11 @@ vulnerable. The probe keeps the target's own document (root, elements) and adds 
    show the content between the canaries; if it shows a parser error naming that file, the target
    also discloses entity errors (error-based XXE, which also confirms when nothing is echoed).
 4. *Confirmation*: the file read again with fresh canaries.
+5. *Blind, parser-error differential* (nothing echoed, no error text): an entity naming the harmless
+   file must answer like the baseline, and the same entity naming a file that cannot exist must
+   answer differently (a 500, an error page), in every round with fresh names (the boolean
+   differential of ``docs/injection.md``). A parser that does not load external entities answers
+   both alike; one that refuses DTDs fails both.
 
 DTD processing with internal entities only (lxml 5's default) is not reported as XXE; the check's
 summary says so.
@@ -45,6 +50,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scanner.active.boolean import Twin, differential
 from scanner.active.canary import tokens
 from scanner.active.points import carries_xml
 from scanner.active.probe import Attempt, PointProbe
@@ -91,14 +97,15 @@ async def run(ctx: ScanContext, point: InsertionPoint) -> list[Finding]:
             return []
         internal = await _internal(probe)
         if internal is None and not probe.profile.extra_contexts:
-            return []
+            blind = await _differential(probe)
+            return [blind] if blind is not None else []
         for known in FILES:
             if known.extra and not probe.profile.extra_contexts:
                 continue
             found = await _file_read(probe, known, internal)
             if found is not None:
                 return [found]
-        error = await _error_based(probe, base)
+        error = await _error_based(probe, base) or await _differential(probe)
         if error is not None:
             return [error]
         if internal is not None:
@@ -198,6 +205,40 @@ async def _error_based(probe: PointProbe, base: Attempt) -> Finding | None:
             probe.evidence(f"{family} error for a non-existent entity file: {hit!r}", attack),
             probe.evidence("control: an unreferenced entity is not loaded", control),
             probe.evidence("again with a fresh file name", again),
+        ),
+    )
+
+
+def _twin(value: str) -> Twin:
+    """An entity naming the harmless file (loads fine) against one naming a file that cannot exist."""
+    name, missing = tokens(2)
+    reference = f"&{name};"
+    loads, loads_added = probe_document(value, f'<!ENTITY {name} SYSTEM "{FILES[0].uri}">', reference)
+    fails, fails_added = probe_document(
+        value, f'<!ENTITY {name} SYSTEM "{NONEXISTENT_PREFIX}{missing}">', reference
+    )
+    return Twin(true=loads, false=fails, true_added=loads_added, false_added=fails_added)
+
+
+async def _differential(probe: PointProbe) -> Finding | None:
+    """Blind XXE: nothing is echoed, but a missing entity file breaks the parse and a present one
+    does not, so the parser does load external entities."""
+    found = await differential(probe, lambda: _twin(probe.value), probe.profile.boolean_rounds)
+    if found is None:
+        return None
+    loads, fails = found.rounds[0]
+    return probe.finding(
+        RULE,
+        confidence=Confidence.CONFIRMED,
+        message=(
+            f"XXE in {probe.where} (blind, parser-error differential): an external entity naming "
+            f"{FILES[0].uri} is accepted and one naming a file that cannot exist is not, so the parser "
+            f"loads external files; {found.describe()}"
+        ),
+        evidence=(
+            probe.evidence("baseline", found.baseline),
+            probe.evidence(f"entity naming {FILES[0].uri}: answers like the baseline", loads),
+            probe.evidence("entity naming a file that cannot exist: answers differently", fails),
         ),
     )
 

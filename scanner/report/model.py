@@ -62,6 +62,8 @@ def result_dict(result: ScanResult) -> dict[str, Any]:
                 "reason": c.reason,
                 "rules": list(c.rules),
                 "findings": c.findings,
+                "points_tested": c.points_tested,
+                "points_refused": c.points_refused,
             }
             for c in result.checks
         ],

@@ -84,8 +84,19 @@ def test_hardened_app_has_nothing_at_medium_or_above(hardened_scan: Served) -> N
 
 
 def test_hardened_app_runs_every_check(hardened_scan: Served) -> None:
-    statuses = {c.name: c.status for c in hardened_scan.result.checks}
-    assert all(s in ("passed", "failed") for s in statuses.values()), statuses
+    # Honest coverage (issue #13): the hardened app's only form is behind its CSRF guard, so every
+    # payload check is "not tested" (refused: 403 xN) rather than passed; every other check runs.
+    from scanner.checks._registry import CheckKind, find
+
+    for check in hardened_scan.result.checks:
+        if find(check.name).kind is CheckKind.ACTIVE or check.name == "stored-xss":
+            assert check.status in ("passed", "failed", "skipped"), check
+            if check.status == "skipped":
+                assert "not tested" in check.reason or "no insertion point" in check.reason, check
+        else:
+            assert check.status in ("passed", "failed"), check
+    sql = next(c for c in hardened_scan.result.checks if c.name == "sql-injection")
+    assert sql.status == "skipped" and "refused: 403 x" in sql.reason
     assert SECURE_ON_HTTP_NOTE in hardened_scan.result.notes
 
 

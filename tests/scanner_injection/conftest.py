@@ -16,8 +16,15 @@ import pytest
 from scanner import LOOPBACK_LIMITS, ScanConfig, ScanResult, run_scan
 from tests.support.servers import serve
 
+#: The checks that put payloads into insertion points. The site-wide checks (CSRF, security headers)
+#: have their own apps in tests/scanner_checks: these examples lack tokens and headers, truly.
 INJECTION_CHECKS = frozenset(
     {
+        "command-injection",
+        "crlf-injection",
+        "open-redirect",
+        "path-traversal",
+        "stored-xss",
         "sql-injection",
         "xxe",
         "format-string-injection",
@@ -71,14 +78,18 @@ def vulnerable_url(wire_log: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def vulnerable_level1(vulnerable_url: str) -> Served:
     """The CI default (level 1), every check, with the tenant header configured."""
-    result = asyncio.run(run_scan(config(vulnerable_url, inject_headers=TENANT_HEADER)))
+    result = asyncio.run(
+        run_scan(config(vulnerable_url, inject_headers=TENANT_HEADER, checks=INJECTION_CHECKS))
+    )
     return Served(url=vulnerable_url, result=result)
 
 
 @pytest.fixture(scope="session")
 def vulnerable_level2(vulnerable_url: str) -> Served:
     """Level 2 adds contexts and time-based SQL injection."""
-    result = asyncio.run(run_scan(config(vulnerable_url, level=2, inject_headers=TENANT_HEADER)))
+    result = asyncio.run(
+        run_scan(config(vulnerable_url, level=2, inject_headers=TENANT_HEADER, checks=INJECTION_CHECKS))
+    )
     return Served(url=vulnerable_url, result=result)
 
 
@@ -86,5 +97,7 @@ def vulnerable_level2(vulnerable_url: str) -> Served:
 def bait_scan(wire_log: Path) -> Iterator[Served]:
     """The bait app at the most thorough level, headers included: the widest net for false positives."""
     with serve("tests.scanner_injection.recorder:bait", env={"SENTINEL_TEST_RECORD": str(wire_log)}) as url:
-        result = asyncio.run(run_scan(config(url, level=3, inject_headers=TENANT_HEADER)))
+        result = asyncio.run(
+            run_scan(config(url, level=3, inject_headers=TENANT_HEADER, checks=INJECTION_CHECKS))
+        )
         yield Served(url=url, result=result)

@@ -32,7 +32,6 @@ PLANTED = {
 }
 #: Template source is never escaped, so I12 is a reflected XSS as well: a true finding, expected.
 ALSO_TRUE = {("SNT207", 79, "POST", "/preview", "title")}
-TIME_ONLY = "I4 SQL time-based"
 
 
 def _where(served: Served) -> set[tuple[str, int, str, str, str | None]]:
@@ -66,12 +65,14 @@ def test_findings_are_confirmed_with_evidence(vulnerable_level2: Served) -> None
     assert "Jinja2" in template.message
 
 
-def test_level_1_finds_all_but_the_time_only_flaw(vulnerable_level1: Served) -> None:
+def test_level_1_finds_every_planted_flaw_time_based_included(vulnerable_level1: Served) -> None:
+    # Issue #13: level 1 runs time-based SQL in one context where the cheaper techniques saw
+    # nothing, so the time-only flaw is found at the CI default too; the bound covers that, the
+    # blind differentials and the five new payload checks (it was 600 before them).
     result = vulnerable_level1.result
     assert result.complete, result.incomplete
-    expected = {where for name, where in PLANTED.items() if name != TIME_ONLY} | ALSO_TRUE
-    assert _where(vulnerable_level1) == expected
-    assert result.stats.requests < 600  # level 1 is the cheap CI default
+    assert _where(vulnerable_level1) == set(PLANTED.values()) | ALSO_TRUE
+    assert result.stats.requests < 1000  # level 1 is still the cheap CI default
 
 
 def test_the_vulnerable_app_fails_the_gate_in_every_format(vulnerable_level2: Served) -> None:
@@ -84,6 +85,8 @@ def test_the_vulnerable_app_fails_the_gate_in_every_format(vulnerable_level2: Se
         assert "SNT201" in render(result, name)
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(400)  # a level-3 scan of every payload check (the fixture's time counts here)
 def test_bait_app_shows_nothing(bait_scan: Served) -> None:
     result = bait_scan.result
     assert result.complete, result.incomplete

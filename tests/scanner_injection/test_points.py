@@ -128,7 +128,8 @@ def test_which_points_get_an_xxe_probe(parameter: Parameter, expected: bool) -> 
 def test_levels_and_their_validation() -> None:
     assert profile_for(context()) is LEVEL_1
     assert profile_for(context(level=3)) is LEVEL_3
-    assert not LEVEL_1.time_based and LEVEL_3.time_based and LEVEL_3.boolean_rounds > LEVEL_1.boolean_rounds
+    # Level 1 probes time in one context per point (issue #13); level 3 in every context, more rounds.
+    assert LEVEL_1.time_contexts < LEVEL_3.time_contexts and LEVEL_3.boolean_rounds > LEVEL_1.boolean_rounds
     with pytest.raises(ScanConfigError) as caught:
         ScanConfig(
             base_url=BASE,

@@ -9,7 +9,7 @@ import json
 import re
 import sqlite3
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 import httpx
 import pytest
@@ -34,6 +34,14 @@ _SYSTEM = re.compile(r"SYSTEM\s+\"([^\"]*)\"")
 _DELAY = re.compile(r"SLEEP\((\d+(?:\.\d+)?)\)", re.I)
 _ROWS = re.compile(r"x<(\d+)\)")
 _XML_REF = re.compile(r"&#?\w+;")
+#: Independent of the guard: the harmless shell fragments, canary URLs and files the new checks send.
+_SHELL_OK = re.compile(
+    r"(?:;|\||&&|&)\s*(?:echo \$\(\(\d+\*\d+\)\)|echo \d+\*\d+|sleep \d+(?:\.\d+)?|set (?:/a )?\d+\*\d+)"
+)
+_CANARY_URL = re.compile(r"(?:https:)?//sntl[a-z]+\.invalid/[a-z]+")
+_FILE = re.compile(r"(?:\.\./|\.\.\\|%2F|/proc/|file://)", re.I)
+_FILES_OK = ("proc/sys/kernel/ostype", "windows\\win.ini", "sentinel-nonexistent-")
+_SHELL_CMD = re.compile(r"[;|&`]\s*(?:cat|id|ls|rm|sh|bash|nc|curl|wget|ping|uname)\b|\$\((?![(]|echo|sleep)")
 
 
 def _injected(record: dict[str, Any]) -> list[str]:
@@ -52,10 +60,17 @@ def _injected(record: dict[str, Any]) -> list[str]:
 
 
 def _problems(value: str) -> list[str]:
+    value = _CANARY_URL.sub(" ", value)
     checks = ((_OR, "OR"), (_CHANGE, "data change"), (_CODE, "code"), (_URL, "URL"))
     found = [why for pattern, why in checks if pattern.search(value)]
-    if ";" in _XML_REF.sub("", value):
+    if ";" in _XML_REF.sub("", _SHELL_OK.sub(" ", value)):
         found.append("stacked query")
+    if _SHELL_CMD.search(_XML_REF.sub("", _SHELL_OK.sub(" ", value))):
+        found.append("shell command")
+    if _FILE.search(value) and "<!DOCTYPE" not in value and not any(f in unquote(value) for f in _FILES_OK):
+        found.append("file path")
+    if re.search(r"[\r\n]\s*[\w-]+\s*:", value) and not re.search(r"[\r\n]X-Sentinel-[a-z]+:[a-z]+$", value):
+        found.append("injected header")
     if value.count("<!ENTITY") > 1 or "<!ENTITY %" in value:
         found.append("entity bomb shape")
     allowed = ("file:///proc/sys/kernel/ostype", "file:///c:/windows/win.ini")
@@ -68,6 +83,8 @@ def _problems(value: str) -> list[str]:
 
 
 @pytest.mark.e2e
+@pytest.mark.slow
+@pytest.mark.timeout(400)  # uses the level-3 bait scan
 def test_nothing_unsafe_went_over_the_wire(
     vulnerable_level1: Served, vulnerable_level2: Served, bait_scan: Served, wire_log: Any
 ) -> None:
@@ -83,6 +100,11 @@ def test_nothing_unsafe_went_over_the_wire(
         "{{",
         "string-length",
         ".upper()",
+        ";echo $((",
+        "$(sleep ",
+        "proc/sys/kernel/ostype",
+        ".invalid/",
+        "X-Sentinel-",
     ):
         assert any(marker in v for v in values), marker
     unsafe = {v: problems for v in values if (problems := _problems(v))}
@@ -191,6 +213,65 @@ async def test_or_true_is_refused_before_it_is_sent() -> None:
 )
 def test_the_guard_refuses(added: str) -> None:
     assert unsafe_reason(added) is not None
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        "x;cat /etc/passwd",
+        "x|cat /etc/passwd",
+        "x`id`",
+        "x$(id)",
+        "x&&rm -rf /",
+        "x;sleep 20",
+        "x$(sleep 30)",
+        "x;echo $((1*2));rm x",
+        "../../../../etc/passwd",
+        "..%252f..%252fetc%252fpasswd",
+        "/etc/shadow",
+        "file:///etc/passwd",
+        "../../proc/sys/kernel/ostype;id",
+        "https://evil.example/",
+        "//evil.example/",
+        "//sntl.invalid@evil.example/",
+        "https://sntl.invalid.evil.example/",
+        "x\r\nSet-Cookie: sid=attacker",
+        "x%0d%0aLocation: http://evil",
+        "x\nContent-Length: 0",
+    ],
+)
+def test_the_guard_refuses_harmful_shell_file_url_and_header_payloads(added: str) -> None:
+    assert unsafe_reason(added) is not None
+
+
+@pytest.mark.parametrize(
+    "added",
+    [
+        ";echo $((1234*5678))",
+        "|echo $((1234*5678))",
+        "&&echo $((1234*5678))",
+        "`echo $((1234*5678))`",
+        "$(echo $((1234*5678)))",
+        "'`echo $((1234*5678))`'",
+        "&set /a 1234*5678",
+        ";echo 1234*5678",
+        ";sleep 2",
+        "$(sleep 0.5)",
+        "/proc/sys/kernel/ostype",
+        "../../../../../../../../proc/sys/kernel/ostype",
+        "..%2F..%2F..%2Fproc%2Fsys%2Fkernel%2Fostype",
+        "....//....//proc/sys/kernel/ostype",
+        "file:///proc/sys/kernel/./ostype",
+        "..\\..\\windows\\win.ini",
+        "/proc/sys/kernel/sentinel-nonexistent-kqzd",
+        "https://sntlkqzd.invalid/bvtr",
+        "//sntlkqzd.invalid/bvtr",
+        "\r\nX-Sentinel-kqzd:bvtr",
+        "%0d%0aX-Sentinel-kqzd:bvtr",
+    ],
+)
+def test_the_guard_lets_the_harmless_new_payloads_through(added: str) -> None:
+    assert unsafe_reason(added) is None
 
 
 def test_unsafe_payload_says_why() -> None:
