@@ -32,7 +32,7 @@ CONCURRENT = 25
 def test_processes_racing_get_exactly_the_budget(
     redis_url: str, redis_prefix: str, mode: str, budget: int
 ) -> None:
-    start_at = time.time() + 2.0  # every worker has connected by then
+    start_at = time.time() + 10.0  # every worker has connected by then (each checks it)
     command = [sys.executable, "-m", "tests.ratelimit._attempt_worker", redis_url, redis_prefix, mode]
     workers = [
         subprocess.Popen(
