@@ -336,6 +336,10 @@ class RedisBacked:
                 await self.redis.aclose()  # closes every node's connections
             else:
                 await self.redis.aclose(close_connection_pool=True)
+                # A Sentinel-managed client also holds connections to every sentinel it asked.
+                manager = getattr(self.redis.connection_pool, "sentinel_manager", None)
+                for sentinel in getattr(manager, "sentinels", []):
+                    await sentinel.aclose()
 
 
 def redact_url(url: str) -> str:

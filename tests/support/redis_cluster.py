@@ -201,9 +201,29 @@ def _wait_replica_online(replica: Node, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            if "master_link_status:up" in client.execute_command("INFO", "replication"):
+            if client.info("replication").get("master_link_status") == "up":
                 return
             time.sleep(0.05)
     finally:
         client.close()
     raise RuntimeError("the test replica never synchronised with its primary")
+
+
+def wait_replicated(primary_port: int, timeout: float = 10.0) -> None:
+    """Wait until every replica of the primary on ``primary_port`` has its whole replication stream.
+
+    The test's own stand-in for ``WAIT``: a fresh connection's WAIT would have no writes to wait for.
+    """
+    client = redis.Redis(port=primary_port, socket_timeout=2, decode_responses=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            info = client.info("replication")
+            target = int(info["master_repl_offset"])
+            replicas = [v for k, v in info.items() if k.startswith("slave") and isinstance(v, dict)]
+            if replicas and all(int(r["offset"]) >= target for r in replicas):
+                return
+            time.sleep(0.05)
+    finally:
+        client.close()
+    raise RuntimeError(f"the replicas of 127.0.0.1:{primary_port} did not catch up")
