@@ -27,3 +27,10 @@ def redis_url(cluster: Cluster) -> str:
 def clock() -> Clock:
     """The limiter contract's hand-moved clock (tests/ratelimit/conftest.py is not inherited here)."""
     return Clock()
+
+
+@pytest.fixture
+def fresh_cluster() -> Iterator[Cluster]:
+    """A cluster of the test's own, for tests that kill a primary (the shared one must stay whole)."""
+    with redis_cluster() as running:
+        yield running

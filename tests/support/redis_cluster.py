@@ -78,6 +78,22 @@ class Cluster:
         self.nodes = nodes
         self.url = "redis+cluster://" + ",".join(f"127.0.0.1:{n.port}" for n in nodes[:3])
 
+    def primaries(self) -> list[Node]:
+        """The live nodes currently serving as primaries."""
+        found = []
+        for node in self.nodes:
+            if node.proc.poll() is not None:
+                continue
+            client = node.client()
+            try:
+                if client.info("replication").get("role") == "master":
+                    found.append(node)
+            except redis.RedisError:
+                continue
+            finally:
+                client.close()
+        return found
+
     def primary_owning(self, key: str) -> Node:
         """The node that currently serves ``key``'s slot as primary."""
         for node in self.nodes:
