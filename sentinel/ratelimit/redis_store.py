@@ -13,17 +13,21 @@
 - Calls run under the timeouts of :mod:`sentinel.redis_client` and a circuit breaker: a dead or
   stalled Redis costs at most one operation timeout per call until the breaker opens, then nothing.
 
-The attempt script touches three or four keys, so this store targets standalone or replicated Redis, not
-Redis Cluster (the keys would need one hash slot).
+On Redis Cluster (``redis+cluster://``) the four keys of an attempt live in different hash slots, so
+one script cannot touch them all (CROSSSLOT). The store then runs :data:`_KEY_ATTEMPT` once per key,
+*in a fixed order* (pair, IP, account, spelling), each script checking and charging its one key
+atomically, and refunds the keys already charged when a later key refuses (see
+:meth:`RedisLimiterStore._attempt_per_key` for why this never admits more than the limit).
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, TypeVar
 
 from sentinel.breaker import CircuitBreaker
 from sentinel.ratelimit.algorithm import BLOCKED_IP, Charge, Verdict
-from sentinel.ratelimit.policy import CompiledPolicy
+from sentinel.ratelimit.policy import CompiledLimit, CompiledPolicy
 from sentinel.ratelimit.store import AttemptKeys
 from sentinel.redis_client import RedisBacked, RedisTimeouts
 
@@ -134,6 +138,68 @@ return {1, now, 0}
 )
 
 
+# The per-key step of an attempt, for Redis Cluster. KEYS: one counter. ARGV: now, free, interval,
+# first lockout, max lockout (2-5, as ``charge`` reads them at offset 2), charge? (6), exempt from the
+# lockout because the source is known (7), ceiling level or 0 (8), the blocked bit this key reports (9).
+_KEY_ATTEMPT = (
+    _PRELUDE
+    + """
+local function lockout(level, o)
+  local free = tonumber(ARGV[o])
+  if level < free then return 0 end
+  return math.min(tonumber(ARGV[o + 2]) * 2 ^ math.min(level - free, 62), tonumber(ARGV[o + 3]))
+end
+local t, u, k = load(KEYS[1])
+local known = 0
+if k > now then known = 1 end
+local wait, blocked = 0, 0
+if ARGV[7] == '0' and u > now then wait = u - now; blocked = tonumber(ARGV[9]) end
+local interval = tonumber(ARGV[3])
+local ceiling = tonumber(ARGV[8])
+if ceiling > 0 then
+  local over = math.max(t, now) + interval - now - ceiling * interval
+  if over > 0 then wait = math.max(wait, over); blocked = blocked + 8 end
+end
+if blocked > 0 or ARGV[6] == '0' then return {0, now, wait, blocked, known, 0, u} end
+t = math.max(t, now) + interval
+local level = math.ceil((t - now) / interval)
+local nu = u
+if level >= tonumber(ARGV[2]) then nu = math.max(u, now + lockout(level, 2)) end
+save(KEYS[1], t, nu, k)
+if nu == u then nu = 0 end
+return {1, now, 0, 0, known, nu, u}
+"""
+)
+
+# Undo one charge (a refused attempt's rollback, or a success's refund). KEYS: one counter.
+# ARGV: now, interval, the lockout end the charge set (0: none), the lockout end before it.
+_KEY_REFUND = (
+    _PRELUDE
+    + """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local t, u, k = load(KEYS[1])
+t = math.max(t - tonumber(ARGV[2]), now)
+if tonumber(ARGV[3]) > 0 and u == tonumber(ARGV[3]) then u = tonumber(ARGV[4]) end
+save(KEYS[1], t, u, k)
+return 1
+"""
+)
+
+# A success's pair step. KEYS: the pair. ARGV: now, known_ttl.
+_KEY_KNOWN = """
+redis.call('DEL', KEYS[1])
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if tonumber(ARGV[1]) >= 0 then now = tonumber(ARGV[1]) end
+  redis.call('HSET', KEYS[1], 'k', string.format('%.0f', now + ttl))
+  redis.call('PEXPIRE', KEYS[1], string.format('%.0f', ttl))
+end
+return 1
+"""
+
+
 def _policy_args(policy: CompiledPolicy) -> list[int]:
     return [*policy.pair, *policy.account, *policy.ip, policy.ceiling_level]
 
@@ -168,6 +234,9 @@ class RedisLimiterStore(RedisBacked):
         self._attempt = self.redis.register_script(_ATTEMPT)
         self._succeed = self.redis.register_script(_SUCCEED)
         self._throttle = self.redis.register_script(_THROTTLE)
+        self._key_attempt = self.redis.register_script(_KEY_ATTEMPT)
+        self._key_refund = self.redis.register_script(_KEY_REFUND)
+        self._key_known = self.redis.register_script(_KEY_KNOWN)
 
     def _keys(self, keys: AttemptKeys) -> list[str]:
         p = self._prefix
@@ -180,6 +249,8 @@ class RedisLimiterStore(RedisBacked):
         return -1 if self._server_time else now
 
     async def attempt(self, keys: AttemptKeys, policy: CompiledPolicy, now: int) -> Verdict:
+        if self.cluster:
+            return await self.call(lambda: self._attempt_per_key(keys, policy, now))
         args = [self._now(now), *_policy_args(policy)]
         names = self._keys(keys)
         reply: list[int] = await self.call(lambda: self._attempt(keys=names, args=args))
@@ -193,7 +264,107 @@ class RedisLimiterStore(RedisBacked):
         )  # fmt: skip
         return Verdict(allowed=True, now=at, known=bool(known), charge=charge)
 
+    async def _attempt_per_key(self, keys: AttemptKeys, policy: CompiledPolicy, now: int) -> Verdict:
+        """The attempt as one atomic check-and-charge per key, for Redis Cluster.
+
+        Why it never admits more than a limit allows, whatever the concurrency: an attempt is admitted
+        only if *every* key's script admitted and charged it, and each key's script is atomic, so each
+        counter alone admits at most what the single-script store would. Rolling back (refunding the
+        keys charged before a refusal) can only make a counter *stricter* for the moment between the
+        charge and the refund, never looser. Why the fixed order pair, IP, account, spelling: a key is
+        charged only by attempts every earlier key admitted, so when many attempts share their keys
+        the tightest key decides and later keys never refuse what it admitted (no refund, so exactly
+        the limit is admitted), and an attacker whose own pair or IP is locked never touches the
+        victim's account counter (no lockout by transient charges). Costs one round trip per key.
+        """
+        base = self._now(now)
+        pair_key, account_key, ip_key, *spelling = self._keys(keys)
+
+        def args(limit: CompiledLimit, *, charge: bool, exempt: bool, ceiling: int, bit: int) -> list[int]:
+            return [base, *limit, int(charge), int(exempt), ceiling, bit]
+
+        first = await self._key_attempt(
+            keys=[pair_key], args=args(policy.pair, charge=True, exempt=False, ceiling=0, bit=1)
+        )
+        known = bool(int(first[4]))
+        steps: list[tuple[str, CompiledLimit, int, int, bool]] = [
+            (ip_key, policy.ip, 0, 4, False),
+            (account_key, policy.account, policy.ceiling_level, 2, known),
+        ]
+        if spelling:
+            steps.append((spelling[0], policy.account, 0, 2, known))
+        replies = [[int(x) for x in first]]
+        charged: list[tuple[str, int, list[int]]] = []
+        if replies[0][0]:
+            charged.append((pair_key, policy.pair.interval_ms, replies[0]))
+        refused = not replies[0][0]
+        pending = steps
+        if not refused:
+            pending = []
+            for position, (name, limit, ceiling, bit, exempt) in enumerate(steps):
+                reply = [int(x) for x in await self._key_attempt(
+                    keys=[name], args=args(limit, charge=True, exempt=exempt, ceiling=ceiling, bit=bit)
+                )]  # fmt: skip
+                replies.append(reply)
+                if not reply[0]:
+                    pending = steps[position + 1 :]
+                    refused = True
+                    break
+                charged.append((name, limit.interval_ms, reply))
+        if not refused:
+            by_key = [r[5:7] for r in replies]
+            (pn, po), (ipn, ipo), (an, ao) = by_key[:3]
+            sn, so = by_key[3] if spelling else (0, 0)
+            charge = Charge(
+                pair_new=pn, pair_old=po, account_new=an, account_old=ao, ip_new=ipn, ip_old=ipo,
+                spelling_new=sn, spelling_old=so,
+            )  # fmt: skip
+            return Verdict(allowed=True, now=replies[0][1], known=known, charge=charge)
+        # Refused: undo the charges already made, and ask the keys not yet asked only whether they
+        # would block too, so the verdict names every limit at work (as the one-script store does).
+        undo = [
+            self._key_refund(keys=[name], args=[base, interval, r[5], r[6]]) for name, interval, r in charged
+        ]
+        ask = [
+            self._key_attempt(
+                keys=[name], args=args(limit, charge=False, exempt=exempt, ceiling=ceiling, bit=bit)
+            )
+            for name, limit, ceiling, bit, exempt in pending
+        ]
+        results = await asyncio.gather(*undo, *ask)
+        every = replies + [[int(x) for x in c] for c in results[len(undo) :]]
+        wait = max(r[2] for r in every)
+        blocked = 0
+        for r in every:
+            blocked |= r[3]
+        return Verdict(allowed=False, now=replies[0][1], wait=wait, blocked=blocked, known=known)
+
+    async def _succeed_per_key(
+        self, keys: AttemptKeys, charge: Charge, policy: CompiledPolicy, now: int
+    ) -> None:
+        base = self._now(now)
+        pair_key, account_key, ip_key, *spelling = self._keys(keys)
+        steps = [
+            self._key_known(keys=[pair_key], args=[base, policy.known_ttl_ms]),
+            self._key_refund(
+                keys=[account_key],
+                args=[base, policy.account.interval_ms, charge.account_new, charge.account_old],
+            ),
+            self._key_refund(keys=[ip_key], args=[base, policy.ip.interval_ms, charge.ip_new, charge.ip_old]),
+        ]
+        if spelling:
+            steps.append(
+                self._key_refund(
+                    keys=[spelling[0]],
+                    args=[base, policy.account.interval_ms, charge.spelling_new, charge.spelling_old],
+                )
+            )
+        await asyncio.gather(*steps)
+
     async def succeed(self, keys: AttemptKeys, charge: Charge, policy: CompiledPolicy, now: int) -> None:
+        if self.cluster:
+            await self.call(lambda: self._succeed_per_key(keys, charge, policy, now))
+            return
         args = [
             self._now(now),
             policy.known_ttl_ms,

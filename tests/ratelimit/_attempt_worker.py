@@ -47,13 +47,18 @@ def target(mode: str, worker: int, index: int) -> tuple[str, str, str | None]:
 
 
 async def main(url: str, prefix: str, mode: str, worker: int, count: int, start_at: float) -> int:
-    # Generous deadlines: this test is about the script's atomicity, not Redis's latency, and a loaded
+    # Generous deadlines: this test is about the scripts' atomicity, not Redis's latency, and a loaded
     # 2-core machine can take longer than the production deadlines (the fallback would then count).
+    # The same holds on the cluster (tests/scale), which runs this worker too.
     timeouts = RedisTimeouts(connect=5, socket=5, pool_wait=5, operation=10)
     store = RedisLimiterStore(url, prefix=prefix, timeouts=timeouts)
     limiter = AuthLimiter(store=store, key=KEY, policy=POLICY)
     try:
         await store.health()
+        if await store.ping() is not None:  # connected (and, on a cluster, the slot map learnt)
+            raise SystemExit("Redis did not answer PING")
+        if time.time() > start_at:  # a late worker would race a lockout that has already expired
+            raise SystemExit("worker ready after START_AT: raise the start margin")
         await asyncio.sleep(max(0.0, start_at - time.time()))
         targets = [target(mode, worker, i) for i in range(count)]
         decisions = await asyncio.gather(

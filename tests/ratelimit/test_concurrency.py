@@ -4,6 +4,7 @@ limiter loses)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -32,12 +33,28 @@ CONCURRENT = 25
 def test_processes_racing_get_exactly_the_budget(
     redis_url: str, redis_prefix: str, mode: str, budget: int
 ) -> None:
-    start_at = time.time() + 2.0  # every worker has connected by then
-    command = [sys.executable, "-m", "tests.ratelimit._attempt_worker", redis_url, redis_prefix, mode]
+    try:
+        allowed = race(redis_url, redis_prefix, mode, margin=10.0)
+    finally:
+        client = redis.Redis.from_url(redis_url, socket_timeout=2)
+        stale = list(client.scan_iter(match=f"{redis_prefix}*"))
+        if stale:
+            client.delete(*stale)
+        client.close()
+    assert budget < PROCESSES * CONCURRENT  # the race is real: far more attempts than budget
+    assert allowed == budget
+
+
+def race(url: str, prefix: str, mode: str, *, margin: float, env: dict[str, str] | None = None) -> int:
+    """Start PROCESSES workers that all fire CONCURRENT checks at the same wall-clock moment
+    (``margin`` seconds from now; each worker fails if it was not ready by then); the total allowed."""
+    start_at = time.time() + margin
+    command = [sys.executable, "-m", "tests.ratelimit._attempt_worker", url, prefix, mode]
     workers = [
         subprocess.Popen(
             [*command, str(n), str(CONCURRENT), str(start_at)],
             cwd=ROOT,
+            env={**os.environ, **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -47,7 +64,7 @@ def test_processes_racing_get_exactly_the_budget(
     allowed = []
     try:
         for worker in workers:
-            out, err = worker.communicate(timeout=60)
+            out, err = worker.communicate(timeout=60 + margin)
             assert worker.returncode == 0, err
             allowed.append(int(out.strip()))
     finally:
@@ -55,10 +72,4 @@ def test_processes_racing_get_exactly_the_budget(
             if worker.poll() is None:
                 worker.kill()
                 worker.communicate()
-        client = redis.Redis.from_url(redis_url, socket_timeout=2)
-        stale = list(client.scan_iter(match=f"{redis_prefix}*"))
-        if stale:
-            client.delete(*stale)
-        client.close()
-    assert budget < PROCESSES * CONCURRENT  # the race is real: far more attempts than budget
-    assert sum(allowed) == budget
+    return sum(allowed)
