@@ -18,7 +18,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
+from dataclasses import replace
 
+from sentinel.problem import Problem
 from sentinel.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger("sentinel")
@@ -82,6 +84,16 @@ def insecure_host_hint(scope: Scope) -> str | None:
     )
 
 
+def explain_insecure_host(problem: Problem, scope: Scope) -> Problem:
+    """``problem`` with the plain-http cause in front of its detail when :func:`insecure_host_hint`
+    applies: a refusal caused by cookies the browser dropped (a session budget spent by a client whose
+    every request starts a new session) must say so, not only what was refused."""
+    hint = insecure_host_hint(scope)
+    if hint is None:
+        return problem
+    return replace(problem, detail=f"{hint} ({problem.detail})", page_detail=hint)
+
+
 def _log_safe(raw_host: str) -> str:
     return "".join(ch for ch in raw_host[:100] if ch.isalnum() or ch in ".-:[]_")
 
@@ -119,4 +131,11 @@ class InsecureHostWarning:
         await self.app(scope, receive, send)
 
 
-__all__ = ["MAX_HOSTS", "InsecureHostWarning", "insecure_host", "insecure_host_hint", "is_loopback_name"]
+__all__ = [
+    "MAX_HOSTS",
+    "InsecureHostWarning",
+    "explain_insecure_host",
+    "insecure_host",
+    "insecure_host_hint",
+    "is_loopback_name",
+]

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from sentinel.errors import ConfigurationError, SentinelUnsafeWarning, StoreError, StoreFull
 from sentinel.events import security_event
+from sentinel.insecure_host import explain_insecure_host
 from sentinel.keys import Secret, coerce_keys, derive_key
 from sentinel.problem import Problem, send_problem
 from sentinel.ratelimit import NO_PROXIES, RedisLimiterStore, TrustedProxies
@@ -184,6 +185,8 @@ class SessionMiddleware:
                 committed = await _commit(session, scope)
                 if isinstance(committed, Problem):
                     replaced = True
+                    if committed.status == 429:  # a spent budget: maybe cookies the browser dropped
+                        committed = explain_insecure_host(committed, scope)
                     await send_problem(send, committed, scope)
                     return
                 cookie = committed
@@ -202,7 +205,8 @@ class SessionMiddleware:
                 return  # already answered 429 (a framework turned the exception into its own 500)
             if started:
                 raise
-            await send_problem(send, session.refusal or too_many_new_sessions(exc.retry_after), scope)
+            refusal = session.refusal or too_many_new_sessions(exc.retry_after)
+            await send_problem(send, explain_insecure_host(refusal, scope), scope)
         except StoreError as exc:
             if started:
                 raise

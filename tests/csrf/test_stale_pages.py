@@ -274,3 +274,29 @@ async def test_no_such_hint_where_cookies_work(base_url: str) -> None:
 async def test_a_tls_proxy_is_not_blamed() -> None:
     response = await plain_http_refusal("http://devbox:8000", **{"x-forwarded-proto": "https"})
     assert "plain http" not in response.json()["detail"]
+
+
+async def test_a_spent_session_budget_over_plain_http_names_the_cause() -> None:
+    """Every request of a browser that drops the cookies starts a new session; the 429 says why."""
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+
+    import sentinel
+    from sentinel.ratelimit.policy import Rate
+    from sentinel.sessions import MemoryStore, NewSessionBudget
+
+    async def cart(request: Request) -> Response:
+        request.session["cart"] = 1
+        return JSONResponse({"ok": True})
+
+    budget = NewSessionBudget(rate=Rate(limit=2, period=60))
+    app = sentinel.SessionMiddleware(
+        Route("/cart", cart, methods=["POST"]), secret_keys=["k" * 48], store=MemoryStore(), budget=budget
+    )
+    for base, hinted in (("http://devbox:8000", True), ("https://devbox", False)):
+        transport = httpx.ASGITransport(app=app, client=("192.0.2.9" if hinted else "192.0.2.10", 40000))
+        async with httpx.AsyncClient(transport=transport, base_url=base, cookies=no_cookie_jar()) as client:
+            responses = [await client.post("/cart") for _ in range(3)]
+        assert [r.status_code for r in responses] == [200, 200, 429]
+        assert ("plain http to devbox" in responses[-1].json()["detail"]) is hinted
+        assert "too many sessions" in responses[-1].json()["detail"]
