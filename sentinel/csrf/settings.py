@@ -87,9 +87,9 @@ class CSRFSettings:
             paths = (value,) if isinstance(value, str) else tuple(value)
             object.__setattr__(self, name, paths)
             try:
-                PathMatcher(paths)
+                PathMatcher(paths, what=name)
             except ConfigurationError as exc:
-                problems += [f"{name}: {problem}" for problem in exc.problems]
+                problems += exc.problems
         if not 1024 <= self.max_body_bytes <= 64 * 1024 * 1024:
             problems.append("max_body_bytes must be in [1 KiB, 64 MiB]")
         problems += self._presession_problems()
