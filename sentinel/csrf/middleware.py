@@ -61,6 +61,9 @@ _DETAILS = {
 }
 
 
+#: Token refusals are not evidence of a cross-site request (a stale page, dropped cookies): their
+#: titles must not say there was one.
+_TITLES = {"token-missing": "CSRF token missing", "token-invalid": "CSRF token not valid"}
 _EXPIRED = (
     "The form you sent came from a page that is no longer valid: you logged in or out since it was "
     "opened, or it was left open too long. Go back, reload the page, and try again."
@@ -76,7 +79,7 @@ def csrf_problem(reason: str, hint: str | None = None) -> Problem:
     return Problem(
         status=403,
         slug=f"csrf-{reason}" if token else "csrf-origin",
-        title="Cross-site request refused",
+        title=_TITLES.get(reason, "Cross-site request refused"),
         detail=hint or _DETAILS[reason],
         page_title="This page has expired" if token else "Request from another site refused",
         page_detail=hint or (_EXPIRED if token else _FOREIGN),

@@ -300,3 +300,10 @@ async def test_a_spent_session_budget_over_plain_http_names_the_cause() -> None:
         assert [r.status_code for r in responses] == [200, 200, 429]
         assert ("plain http to devbox" in responses[-1].json()["detail"]) is hinted
         assert "too many sessions" in responses[-1].json()["detail"]
+
+
+async def test_a_token_refusal_does_not_claim_the_request_was_cross_site(victim: Browser) -> None:
+    response = await victim.request("POST", "/transfer", SAME_ORIGIN, data=FORM)
+    assert response.json()["title"] == "CSRF token missing"
+    forged = await victim.request("POST", "/transfer", CROSS_SITE, data=FORM)
+    assert forged.json()["title"] == "Cross-site request refused"
