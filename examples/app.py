@@ -7,6 +7,7 @@ that the tests and the scanner use:
 - ``GET /login``   HTML form with ``username`` and ``password``
 - ``POST /login``  form login; on success 303 to ``/me``; rate limited per account, IP and pair (429)
 - ``POST /logout`` ends the session server-side
+- ``GET /csrf-token`` ``{"csrf_token": ...}`` for scripts that need a fresh token without a reload
 - ``GET /me``      ``{"user": name}`` when logged in, else 401 problem+json
 - ``POST /cart``   an anonymous visitor's counter, kept in the session
 - ``POST /import`` an XML order (``<order><item>…</item><note>…</note></order>``) in, JSON out;
@@ -21,8 +22,9 @@ sessions then die with the process.
 The whole stack comes from one call, :func:`sentinel.protect`: request IDs, security headers, load
 shedding, sessions, CSRF (Origin checks *and* a token in every form, bound to a signed pre-session
 cookie for visitors and to the session once logged in, so browsing stores nothing server-side; JSON
-clients send it as ``X-CSRF-Token``) and the XML guard. Logged-in pages such as ``/me`` go out
-``Cache-Control: private, no-store`` with ``Vary: Cookie``.
+clients send it as ``X-CSRF-Token``) and the XML guard. ``/login`` and ``/logout`` are declared as
+such to the CSRF check, so a same-origin login or logout from a stale page works (``docs/csrf.md``).
+Logged-in pages such as ``/me`` go out ``Cache-Control: private, no-store`` with ``Vary: Cookie``.
 
 Logins go through :class:`sentinel.auth.Authenticator`: rate limit, argon2 verify off the event loop,
 transparent rehash, session rotation, security event.
@@ -44,7 +46,7 @@ from starlette.routing import Route
 import sentinel
 from examples.xml_import import import_route
 from sentinel.auth import Authenticator, Credentials, Outcome
-from sentinel.csrf import csrf_token
+from sentinel.csrf import CSRFSettings, csrf_token, csrf_token_endpoint
 from sentinel.passwords import PROFILES
 from sentinel.problem import problem_response
 
@@ -131,7 +133,7 @@ async def login(request: Request) -> Response:
         return RedirectResponse("/me", status_code=303)
     if result.outcome is Outcome.INVALID:
         return _login_page(request, "<p role='alert'>Invalid username or password.</p>", 401)
-    return problem_response(result.problem())  # 429 rate limited, or 503 busy
+    return problem_response(result.problem(), request)  # 429 rate limited, or 503 busy
 
 
 async def logout(request: Request) -> Response:
@@ -165,10 +167,12 @@ def create_app() -> sentinel.Protected:
             Route("/logout", logout, methods=["POST"]),
             Route("/me", me),
             Route("/cart", cart, methods=["POST"]),
+            Route("/csrf-token", csrf_token_endpoint),
             import_route,
         ],
     )
-    protected = sentinel.protect(shop, secret_keys=_secret_keys())
+    csrf = CSRFSettings.from_env(login_paths=("/login",), logout_paths=("/logout",))
+    protected = sentinel.protect(shop, secret_keys=_secret_keys(), csrf=csrf)
     shop.state.authenticator = Authenticator(
         hasher=hasher, limiter=protected.limiter, lookup=users.lookup, save_hash=users.save_hash
     )

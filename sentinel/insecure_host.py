@@ -18,7 +18,9 @@ from __future__ import annotations
 import ipaddress
 import logging
 import threading
+from dataclasses import replace
 
+from sentinel.problem import Problem
 from sentinel.types import ASGIApp, Receive, Scope, Send
 
 logger = logging.getLogger("sentinel")
@@ -57,6 +59,45 @@ def _proxied_https(scope: Scope) -> bool:
     return False
 
 
+def insecure_host(scope: Scope) -> tuple[str, str] | None:
+    """``(host, ":port" or "")`` when ``scope`` came over plain http to a non-loopback host and no
+    TLS proxy says otherwise: a browser there keeps no Secure cookie. ``None`` otherwise."""
+    if scope.get("type") != "http" or scope.get("scheme") != "http":
+        return None
+    host = _host(scope)
+    if not host or is_loopback_name(host) or _proxied_https(scope):
+        return None
+    server = scope.get("server")
+    return host, f":{server[1]}" if server and server[1] not in (80, None) else ""
+
+
+def insecure_host_hint(scope: Scope) -> str | None:
+    """One sentence naming the real cause and the fixes, for a refusal on such a request; else ``None``."""
+    found = insecure_host(scope)
+    if found is None:
+        return None
+    host = _log_safe(found[0])
+    return (
+        f"This request came over plain http to {host}, not localhost: browsers do not keep Secure "
+        f"(__Host-) cookies there, so the session and CSRF cookies were never sent back. Use https, "
+        f"or open http://localhost{found[1]}; behind a TLS proxy run uvicorn with --proxy-headers."
+    )
+
+
+def explain_insecure_host(problem: Problem, scope: Scope) -> Problem:
+    """``problem`` with the plain-http cause in front of its detail when :func:`insecure_host_hint`
+    applies: a refusal caused by cookies the browser dropped (a session budget spent by a client whose
+    every request starts a new session) must say so, not only what was refused."""
+    hint = insecure_host_hint(scope)
+    if hint is None:
+        return problem
+    return replace(problem, detail=f"{hint} ({problem.detail})", page_detail=hint)
+
+
+def _log_safe(raw_host: str) -> str:
+    return "".join(ch for ch in raw_host[:100] if ch.isalnum() or ch in ".-:[]_")
+
+
 class InsecureHostWarning:
     """Plain ASGI middleware: logs one warning per non-loopback host reached over plain http."""
 
@@ -67,7 +108,7 @@ class InsecureHostWarning:
         self._lock = threading.Lock()
 
     def _warn_once(self, raw_host: str, port: str) -> None:
-        host = "".join(ch for ch in raw_host[:100] if ch.isalnum() or ch in ".-:[]_")  # log-safe
+        host = _log_safe(raw_host)
         with self._lock:
             if host in self._warned or len(self._warned) >= MAX_HOSTS:
                 return
@@ -84,13 +125,17 @@ class InsecureHostWarning:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope.get("scheme") == "http":
-            host = _host(scope)
-            if host and not is_loopback_name(host) and not _proxied_https(scope):
-                server = scope.get("server")
-                port = f":{server[1]}" if server and server[1] not in (80, None) else ""
-                self._warn_once(host, port)
+        found = insecure_host(scope)
+        if found is not None:
+            self._warn_once(*found)
         await self.app(scope, receive, send)
 
 
-__all__ = ["MAX_HOSTS", "InsecureHostWarning", "is_loopback_name"]
+__all__ = [
+    "MAX_HOSTS",
+    "InsecureHostWarning",
+    "explain_insecure_host",
+    "insecure_host",
+    "insecure_host_hint",
+    "is_loopback_name",
+]

@@ -64,8 +64,9 @@ def test_why_http_testserver_fails() -> None:
         warnings.simplefilter("ignore")  # starlette's httpx deprecation warning, if httpx2 is absent
         client = TestClient(app())  # base_url http://testserver
     page = client.get("/")
-    assert "__Host-sid" in page.headers["set-cookie"]
+    assert "__Host-" in page.headers["set-cookie"] and "Secure" in page.headers["set-cookie"]
     token = find_csrf_token(page.text)
     refused = client.post("/", data={"csrf_token": token})
     assert refused.status_code == 403
     assert refused.json()["type"].startswith("urn:sentinel:problem:csrf-")
+    assert "plain http to testserver" in refused.json()["detail"]  # the refusal names the real cause

@@ -10,8 +10,14 @@ forms store nothing server-side (:mod:`sentinel.csrf.context` has the rule). Per
   ``X-CSRF-Token`` header or else the ``csrf_token`` field of a urlencoded or multipart form. A form
   body is buffered (up to ``max_body_bytes``) and replayed, so the app still reads it normally.
 
-A refusal is ``403`` ``application/problem+json`` with a stable type per reason, and a
-``csrf.refused`` security event (WARNING: an attack, or a broken form, was stopped).
+On ``logout_paths`` and ``login_paths`` a request the browser proves same-origin needs no token:
+stale pages (a tab opened before a login elsewhere, a login form reached with Back) then still log
+out and log in, and cross-site requests are refused there as everywhere.
+
+A refusal is ``403`` ``application/problem+json`` with a stable type per reason (a small HTML "page
+expired" page when the request is a browser navigation, :mod:`sentinel.problem`), and a
+``csrf.refused`` security event (WARNING: an attack, or a broken form, was stopped). On plain http
+to a non-loopback host, where browsers drop the Secure cookies, the detail names that cause instead.
 """
 
 from __future__ import annotations
@@ -19,6 +25,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from typing import Any
+
+from starlette.responses import JSONResponse, Response
 
 from sentinel.csrf.body import BodyTooLarge, ClientDisconnected, declared_length, read_body, replay
 from sentinel.csrf.context import PreSessionPolicy, RequestCSRF
@@ -30,6 +38,7 @@ from sentinel.csrf.settings import SAFE_METHODS, CSRFSettings
 from sentinel.csrf.tokens import TokenSigner
 from sentinel.errors import ConfigurationError
 from sentinel.events import security_event
+from sentinel.insecure_host import insecure_host_hint
 from sentinel.keys import Secret, coerce_keys
 from sentinel.problem import Problem, send_problem
 from sentinel.sessions import NoSessionError, Session, session_hash
@@ -52,13 +61,28 @@ _DETAILS = {
 }
 
 
-def csrf_problem(reason: str) -> Problem:
-    """403 with type ``csrf-token-missing``, ``csrf-token-invalid`` or ``csrf-origin``."""
+#: Token refusals are not evidence of a cross-site request (a stale page, dropped cookies): their
+#: titles must not say there was one.
+_TITLES = {"token-missing": "CSRF token missing", "token-invalid": "CSRF token not valid"}
+_EXPIRED = (
+    "The form you sent came from a page that is no longer valid: you logged in or out since it was "
+    "opened, or it was left open too long. Go back, reload the page, and try again."
+)
+_FOREIGN = "This form was sent to this site from another site, so it was refused. Nothing was changed."
+
+
+def csrf_problem(reason: str, hint: str | None = None) -> Problem:
+    """403 with type ``csrf-token-missing``, ``csrf-token-invalid`` or ``csrf-origin``.
+
+    ``hint`` (the real cause, when the server can see one) replaces the usual detail."""
+    token = reason.startswith("token-")
     return Problem(
         status=403,
-        slug=f"csrf-{reason}" if reason.startswith("token-") else "csrf-origin",
-        title="Cross-site request refused",
-        detail=_DETAILS[reason],
+        slug=f"csrf-{reason}" if token else "csrf-origin",
+        title=_TITLES.get(reason, "Cross-site request refused"),
+        detail=hint or _DETAILS[reason],
+        page_title="This page has expired" if token else "Request from another site refused",
+        page_detail=hint or (_EXPIRED if token else _FOREIGN),
     )
 
 
@@ -91,6 +115,16 @@ def csrf_token(request: Any) -> str:
     return context.issue(_session(scope))
 
 
+async def csrf_token_endpoint(request: Any) -> Response:
+    """A route handler: ``{"csrf_token": "..."}`` for the page's scripts, ``Cache-Control: no-store``.
+
+    Mount it as ``Route("/csrf-token", csrf_token_endpoint)``. A long-open page fetches a fresh
+    token after a 403 ``csrf-token-invalid`` (a login or logout in another tab retired its own) and
+    retries once, without a reload (``docs/csrf.md``). It is a GET, so it changes nothing; another
+    site cannot read the answer (no CORS), and the token is useless without this browser's cookies."""
+    return JSONResponse({"csrf_token": csrf_token(request)}, headers={"cache-control": "no-store"})
+
+
 class CSRFMiddleware:
     """``CSRFMiddleware(app, secret_keys=[...])``; other keywords are :class:`CSRFSettings`
     fields, or pass ``settings=`` whole. Use the same key list as the session middleware, newest
@@ -113,6 +147,7 @@ class CSRFMiddleware:
         self._presession = PreSessionPolicy(PreSessionCookie(keys, max_age=s.presession_max_age), s)
         self._origin = OriginCheck(s.trusted_origins, allow_same_site=s.allow_same_site)
         self._exempt = PathMatcher(s.exempt_paths)
+        self._origin_proof_enough = PathMatcher(s.logout_paths + s.login_paths)
         self._header = s.header_name.lower().encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -125,10 +160,14 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         s = self.settings
-        if s.checks_origin:
+        proof_enough = bool(self._origin_proof_enough) and self._origin_proof_enough(scope["path"])
+        if s.checks_origin or proof_enough:
             reason = self._origin.check(scope)
-            if reason is not None and (reason != "absent" or not s.checks_token):
+            if s.checks_origin and reason is not None and (reason != "absent" or not s.checks_token):
                 await self._refuse(scope, send, reason)
+                return
+            if proof_enough and reason is None:  # same-origin login/logout: the token may be stale
+                await self.app(scope, receive, send)
                 return
         if s.checks_token:
             try:
@@ -144,7 +183,7 @@ class CSRFMiddleware:
                     reason="body-too-large",
                     method=scope["method"],
                 )
-                await send_problem(send, body_too_large(s.max_body_bytes))
+                await send_problem(send, body_too_large(s.max_body_bytes), scope)
                 return
             token, receive = found
             if token is None:
@@ -179,6 +218,9 @@ class CSRFMiddleware:
     async def _refuse(self, scope: Scope, send: Send, reason: str) -> None:
         session = scope.get("session")
         sid = session.session_id if isinstance(session, Session) else None
+        # Over plain http to a hostname the browser dropped our Secure cookies: that, not the token
+        # or an attack, is the cause of a token refusal, and the user must be told how to fix it.
+        hint = insecure_host_hint(scope) if reason.startswith("token-") else None
         security_event(
             "csrf.refused",
             outcome="refused",
@@ -187,8 +229,9 @@ class CSRFMiddleware:
             session=session_hash(sid) if sid else None,
             reason=reason,
             method=scope["method"],
+            **({"cause": "plain-http-host"} if hint else {}),
         )
-        await send_problem(send, csrf_problem(reason))
+        await send_problem(send, csrf_problem(reason, hint), scope)
 
 
 def _with_presession_cookie(scope: Scope, send: Send, context: RequestCSRF) -> Send:
@@ -205,4 +248,11 @@ def _with_presession_cookie(scope: Scope, send: Send, context: RequestCSRF) -> S
     return send_wrapper
 
 
-__all__ = ["CONTEXT_KEY", "CSRFMiddleware", "body_too_large", "csrf_problem", "csrf_token"]
+__all__ = [
+    "CONTEXT_KEY",
+    "CSRFMiddleware",
+    "body_too_large",
+    "csrf_problem",
+    "csrf_token",
+    "csrf_token_endpoint",
+]

@@ -50,6 +50,15 @@ class CSRFSettings:
     #: Paths never checked (exact, or prefixes ending in ``*``): webhooks that authenticate by
     #: signature, say. The CSRF context (``csrf_token()``) still works on them.
     exempt_paths: tuple[str, ...] = ()
+    #: Logout routes (exact, or prefixes ending in ``*``): a request the browser proves same-origin
+    #: (``Origin`` equal to this site or a trusted origin, or ``Sec-Fetch-Site: same-origin``) needs
+    #: no token there, so a page opened before a login elsewhere can still log out. Ending a session
+    #: cannot harm the user; cross-site logouts are still refused.
+    logout_paths: tuple[str, ...] = ()
+    #: Login routes: the same rule, so a login form reached with Back (its token retired by the
+    #: first login) logs in again. Login CSRF is a *cross-site* attack, which the origin check
+    #: still refuses; without origin evidence the token is required as everywhere else.
+    login_paths: tuple[str, ...] = ()
     max_body_bytes: int = DEFAULT_MAX_BODY
     #: The signed cookie anonymous visitors' tokens are bound to (``docs/csrf.md``). ``__Host-``
     #: means Secure, host-only and ``Path=/``: no sibling subdomain can plant or overwrite it.
@@ -73,12 +82,14 @@ class CSRFSettings:
         if None in normal:
             problems.append("trusted_origins must be origins like 'https://example.com' (no path)")
         object.__setattr__(self, "trusted_origins", frozenset(o for o in normal if o is not None))
-        paths = (self.exempt_paths,) if isinstance(self.exempt_paths, str) else tuple(self.exempt_paths)
-        object.__setattr__(self, "exempt_paths", paths)
-        try:
-            PathMatcher(paths)
-        except ConfigurationError as exc:
-            problems += exc.problems
+        for name in ("exempt_paths", "logout_paths", "login_paths"):
+            value = getattr(self, name)
+            paths = (value,) if isinstance(value, str) else tuple(value)
+            object.__setattr__(self, name, paths)
+            try:
+                PathMatcher(paths, what=name)
+            except ConfigurationError as exc:
+                problems += exc.problems
         if not 1024 <= self.max_body_bytes <= 64 * 1024 * 1024:
             problems.append("max_body_bytes must be in [1 KiB, 64 MiB]")
         problems += self._presession_problems()
@@ -107,15 +118,19 @@ class CSRFSettings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> CSRFSettings:
         """Settings from ``SENTINEL_CSRF_MODE``, ``SENTINEL_CSRF_TRUSTED_ORIGINS`` (comma-separated),
-        ``SENTINEL_CSRF_EXEMPT_PATHS`` (comma-separated), ``SENTINEL_CSRF_ALLOW_SAME_SITE`` and
-        ``SENTINEL_CSRF_MAX_BODY``; keyword ``overrides`` win."""
+        ``SENTINEL_CSRF_EXEMPT_PATHS``, ``SENTINEL_CSRF_LOGOUT_PATHS``, ``SENTINEL_CSRF_LOGIN_PATHS``
+        (comma-separated), ``SENTINEL_CSRF_ALLOW_SAME_SITE`` and ``SENTINEL_CSRF_MAX_BODY``; keyword
+        ``overrides`` win."""
         env = os.environ if environ is None else environ
         origins = env_list(env, "SENTINEL_CSRF_TRUSTED_ORIGINS")
-        exempt = env_list(env, "SENTINEL_CSRF_EXEMPT_PATHS")
+        paths = {
+            name: env_list(env, f"SENTINEL_CSRF_{name.upper()}")
+            for name in ("exempt_paths", "logout_paths", "login_paths")
+        }
         read: dict[str, Any] = {
             "mode": env_choice(env, "SENTINEL_CSRF_MODE", ("both", "token", "origin")),
             "trusted_origins": None if origins is None else frozenset(origins),
-            "exempt_paths": None if exempt is None else tuple(exempt),
+            **{name: None if value is None else tuple(value) for name, value in paths.items()},
             "allow_same_site": env_bool(env, "SENTINEL_CSRF_ALLOW_SAME_SITE"),
             "max_body_bytes": env_int(env, "SENTINEL_CSRF_MAX_BODY"),
         }

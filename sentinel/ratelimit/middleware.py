@@ -128,7 +128,7 @@ class RateLimitMiddleware:
                 allowed, wait = await self._backends.primary_only(hit)
             except StoreError as exc:
                 if self._on_failure == "closed":
-                    await send_problem(send, store_unavailable(exc.retry_after))
+                    await send_problem(send, store_unavailable(exc.retry_after), scope)
                     return
                 allowed, wait = True, 0
         if allowed:
@@ -138,7 +138,7 @@ class RateLimitMiddleware:
         security_event(
             "ratelimit.route_refused", outcome="refused", level=logging.INFO, scope=scope, limit=self._name
         )
-        await send_problem(send, too_many_requests(retry_after))
+        await send_problem(send, too_many_requests(retry_after), scope)
 
 
 __all__ = ["RateLimitMiddleware", "StoreFailurePolicy", "store_unavailable"]

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from sentinel.errors import ConfigurationError, SentinelUnsafeWarning, StoreError, StoreFull
 from sentinel.events import security_event
+from sentinel.insecure_host import explain_insecure_host
 from sentinel.keys import Secret, coerce_keys, derive_key
 from sentinel.problem import Problem, send_problem
 from sentinel.ratelimit import NO_PROXIES, RedisLimiterStore, TrustedProxies
@@ -163,12 +164,12 @@ class SessionMiddleware:
                     parameters=sorted(set(found)),
                 )
                 if not stripped:
-                    await send_problem(send, URL_SESSION_PROBLEM)
+                    await send_problem(send, URL_SESSION_PROBLEM, scope)
                     return
         try:
             session = await self.manager.open(scope)
         except StoreError as exc:
-            await send_problem(send, store_problem(exc))
+            await send_problem(send, store_problem(exc), scope)
             return
         scope["session"] = session
         authenticated = session.user_id is not None
@@ -184,7 +185,9 @@ class SessionMiddleware:
                 committed = await _commit(session, scope)
                 if isinstance(committed, Problem):
                     replaced = True
-                    await send_problem(send, committed)
+                    if committed.status == 429:  # a spent budget: maybe cookies the browser dropped
+                        committed = explain_insecure_host(committed, scope)
+                    await send_problem(send, committed, scope)
                     return
                 cookie = committed
                 private = authenticated or session.user_id is not None
@@ -202,11 +205,12 @@ class SessionMiddleware:
                 return  # already answered 429 (a framework turned the exception into its own 500)
             if started:
                 raise
-            await send_problem(send, session.refusal or too_many_new_sessions(exc.retry_after))
+            refusal = session.refusal or too_many_new_sessions(exc.retry_after)
+            await send_problem(send, explain_insecure_host(refusal, scope), scope)
         except StoreError as exc:
             if started:
                 raise
-            await send_problem(send, store_problem(exc))
+            await send_problem(send, store_problem(exc), scope)
 
 
 async def _commit(session: Session, scope: Scope) -> str | Problem | None:

@@ -99,7 +99,7 @@ class BodyDeadlineMiddleware:
         loop = asyncio.get_running_loop()
         started = loop.time()
         timeout, min_rate = self.deadline.timeout, self.deadline.min_rate
-        gate = ResponseGate(send)
+        gate = ResponseGate(send, scope)
         received = 0
         complete = expired = False
 

@@ -12,7 +12,7 @@ the client has its answer.
 from __future__ import annotations
 
 from sentinel.problem import Problem, send_problem
-from sentinel.types import Message, Send
+from sentinel.types import Message, Scope, Send
 
 DISCONNECT: Message = {"type": "http.disconnect"}
 
@@ -20,10 +20,12 @@ DISCONNECT: Message = {"type": "http.disconnect"}
 class ResponseGate:
     """Wraps one request's ``send``: tracks whether the response began, and can answer instead."""
 
-    __slots__ = ("_send", "answered", "started")
+    __slots__ = ("_scope", "_send", "answered", "started")
 
-    def __init__(self, send: Send) -> None:
+    def __init__(self, send: Send, scope: Scope | None = None) -> None:
         self._send = send
+        #: The request, so a browser navigation gets the HTML page (:mod:`sentinel.problem`).
+        self._scope = scope
         #: The app (or this gate) has sent ``http.response.start``.
         self.started = False
         #: This gate answered; the app's own messages are dropped from now on.
@@ -41,7 +43,7 @@ class ResponseGate:
         if self.started or self.answered:
             return False
         self.started = self.answered = True
-        await send_problem(self._send, problem)
+        await send_problem(self._send, problem, self._scope)
         return True
 
 

@@ -90,7 +90,7 @@ class XMLGuardMiddleware:
             return
         except ContentEncodingRefused:
             security_event("xml.refused", outcome="refused", scope=scope, reason=ENCODED_PROBLEM.slug)
-            await send_problem(send, ENCODED_PROBLEM)
+            await send_problem(send, ENCODED_PROBLEM, scope)
             return
         except XMLError as exc:
             where = screen.where if screen is not None else "headers"
@@ -98,7 +98,7 @@ class XMLGuardMiddleware:
             security_event(
                 "xml.refused", outcome="refused", level=level, scope=scope, reason=exc.reason, where=where
             )
-            await send_problem(send, problem_for(exc))
+            await send_problem(send, problem_for(exc), scope)
             return
         await self.app(scope, receive if messages is None else replay(messages, receive), send)
 

@@ -9,56 +9,21 @@ plain HTTP only on ``localhost``, so the browser uses ``http://localhost:PORT``.
 
 from __future__ import annotations
 
-import shutil
-import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.support.chromium import body_text, localhost, wait_for_path
 from tests.support.servers import serve
 
 pytestmark = [pytest.mark.hostile, pytest.mark.e2e]
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (the dev extra)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(options=options, service=webdriver.ChromeService(executable_path=CHROMEDRIVER))
-    driver.set_page_load_timeout(20)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-
-
-def body_text(driver: Any) -> str:
-    text: str = driver.execute_script("return document.body ? document.body.innerText : ''")
-    return text
-
-
-def wait_for_path(driver: Any, path: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not driver.current_url.endswith(path):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"expected {path}, browser is at {driver.current_url}")
-        time.sleep(0.05)
 
 
 def test_back_after_logout_does_not_show_the_logged_in_page(browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
     with serve("examples.app:app") as base:
-        site = base.replace("127.0.0.1", "localhost")
+        site = localhost(base)
         browser.get(site + "/login")
         browser.find_element(By.NAME, "username").send_keys("alice")
         browser.find_element(By.NAME, "password").send_keys("correct horse battery staple")
