@@ -8,6 +8,7 @@ with a bounded wait for a free connection: the seed's outage was exactly a pool 
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -246,10 +247,14 @@ def _multi_host_client(spec: MultiHostURL, *, timeouts: RedisTimeouts, max_conne
 
     sentinels = Sentinel(
         list(spec.nodes),
+        # ``rediss+sentinel``: TLS to the sentinels too. Without it a man in the middle answers the
+        # master-address question with a host of his own, and the master connection (TLS, checked
+        # against that very host name) would hand him the Redis password (red-team finding).
         sentinel_kwargs={
             "socket_timeout": timeouts.socket,
             "socket_connect_timeout": timeouts.connect,
             "retry": Retry(NoBackoff(), 0),
+            **({"ssl": True} if spec.tls else {}),
         },
     )
     return sentinels.master_for(
@@ -342,8 +347,13 @@ class RedisBacked:
                     await sentinel.aclose()
 
 
+_QUERY_SECRET = re.compile(r"(?i)([?&](?:password|username)=)[^&#]*")
+
+
 def redact_url(url: str) -> str:
-    """``url`` with any password replaced, safe for health output and logs."""
+    """``url`` with any password replaced, safe for health output and logs (redis-py also takes
+    ``?password=`` in the query)."""
+    url = _QUERY_SECRET.sub(r"\1***", url)
     scheme, sep, rest = url.partition("://")
     if not sep or "@" not in rest:
         return url

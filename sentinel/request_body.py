@@ -19,7 +19,9 @@ _FRAMED_BY_HEADERS = frozenset({"1.0", "1.1"})
 
 def declares_body(scope: Scope) -> bool:
     """True unless the request's headers show it has no body (HTTP/1.x, see the module docstring)."""
-    if scope.get("http_version", "1.1") not in _FRAMED_BY_HEADERS:
+    # A server that does not say which HTTP it spoke (some adapters omit ``http_version``) gets the
+    # safe answer: the XML guard must never let an unannounced HTTP/2 body through unread.
+    if scope.get("http_version") not in _FRAMED_BY_HEADERS:
         return True
     for name, value in scope.get("headers", ()):
         if name == b"transfer-encoding":

@@ -24,6 +24,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 from scanner.active.compare import searchable
 from scanner.active.levels import ActiveProfile, profile_for
@@ -215,12 +216,24 @@ class PointProbe:
         where = f"{endpoint.method} {endpoint.url} {self.where}: {why}"
         self._memo.near_misses.setdefault(self.check, []).append(where)
 
+    def _is_login_form(self) -> bool:
+        login = self.ctx.config.login
+        if login is None or self.point.endpoint.method != "POST":
+            return False
+        return (
+            urlsplit(self.point.endpoint.url).path
+            == urlsplit(urljoin(self.ctx.config.base_url, login.url)).path
+        )
+
     def _record(self) -> None:
         memo = self._memo
         coverage = memo.coverage.setdefault(self.check, Coverage())
         if not self._statuses:
             return  # nothing was sent: the point does not concern this check
-        if all(status in REFUSED_STATUSES for status in self._statuses):
+        refusals = REFUSED_STATUSES
+        if self._is_login_form():  # a login form's 401 is its answer to wrong credentials: processed
+            refusals = REFUSED_STATUSES - {401}
+        if all(status in refusals for status in self._statuses):
             coverage.refused_points += 1
             for status in self._statuses:
                 coverage.refused[status] = coverage.refused.get(status, 0) + 1

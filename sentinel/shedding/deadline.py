@@ -6,7 +6,9 @@ lives. This middleware wraps ``receive`` so that *every* reader of the body (the
 the app's own ``await request.body()``) waits at most until the deadline, which is Apache
 ``mod_reqtimeout``'s rule (``body=20,MinRate=500``): ``timeout`` seconds from the start of the
 request, extended by one second for every ``min_rate`` bytes received, so a trickle of one byte a
-second is cut off while a large upload on a slow but honest link is not.
+second is cut off while a large upload on a slow but honest link is not. Like Apache's
+``body=20-40``, the extension is capped (``max_timeout``): otherwise a client that sends most of a
+10 MiB body at once and then stalls would earn hours, holding its buffered bytes while parked.
 
 When the deadline passes while someone waits for the body, the client is answered
 ``408 urn:sentinel:problem:body-timeout`` (naming ``SENTINEL_BODY_TIMEOUT``) with
@@ -33,6 +35,9 @@ from sentinel.shedding.env import env_float, env_int
 from sentinel.shedding.gate import DISCONNECT, ResponseGate
 from sentinel.types import ASGIApp, Message, Receive, Scope, Send
 
+#: The cap on a body's deadline unless ``max_timeout`` says otherwise.
+DEFAULT_MAX_TIMEOUT = 120.0
+
 
 @dataclass(frozen=True, kw_only=True)
 class BodyDeadline:
@@ -42,6 +47,9 @@ class BodyDeadline:
     timeout: float = 10.0
     #: Bytes per second that earn one more second (``SENTINEL_BODY_MIN_RATE``); Apache's default.
     min_rate: int = 500
+    #: The latest a body may complete, however much of it arrived (``SENTINEL_BODY_MAX_TIMEOUT``);
+    #: ``None``: 120 seconds, or ``timeout`` if that is longer.
+    max_timeout: float | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -49,6 +57,17 @@ class BodyDeadline:
             problems.append(f"SENTINEL_BODY_TIMEOUT must be in (0, 3600] seconds, not {self.timeout!r}")
         if isinstance(self.min_rate, bool) or not isinstance(self.min_rate, int) or self.min_rate < 1:
             problems.append(f"SENTINEL_BODY_MIN_RATE must be a whole number >= 1, not {self.min_rate!r}")
+        if self.max_timeout is None:
+            pass
+        elif isinstance(self.max_timeout, bool) or not 0 < self.max_timeout <= 86400:
+            problems.append(
+                f"SENTINEL_BODY_MAX_TIMEOUT must be in (0, 86400] seconds, not {self.max_timeout!r}"
+            )
+        elif isinstance(self.timeout, int | float) and self.max_timeout < self.timeout:
+            problems.append(
+                f"SENTINEL_BODY_MAX_TIMEOUT ({self.max_timeout!r}) must be at least SENTINEL_BODY_TIMEOUT "
+                f"({self.timeout!r})"
+            )
         if problems:
             raise ConfigurationError(problems)
 
@@ -60,9 +79,17 @@ class BodyDeadline:
         read = {
             "timeout": env_float(env, "SENTINEL_BODY_TIMEOUT"),
             "min_rate": env_int(env, "SENTINEL_BODY_MIN_RATE"),
+            "max_timeout": env_float(env, "SENTINEL_BODY_MAX_TIMEOUT"),
         }
         changes = {name: value for name, value in read.items() if value is not None}
         return dataclasses.replace(cls(), **{**changes, **overrides})
+
+    @property
+    def latest(self) -> float:
+        """Seconds from the start of the request after which the body is late whatever it earned."""
+        if self.max_timeout is not None:
+            return self.max_timeout
+        return max(DEFAULT_MAX_TIMEOUT, self.timeout)
 
     def problem(self) -> Problem:
         """The ``408`` answer, naming the settings an operator would change."""
@@ -72,7 +99,8 @@ class BodyDeadline:
             title="Request body too slow",
             detail=(
                 f"The request body did not arrive within {self.timeout:g} seconds (plus one second per "
-                f"{self.min_rate} bytes received): SENTINEL_BODY_TIMEOUT and SENTINEL_BODY_MIN_RATE."
+                f"{self.min_rate} bytes received, {self.latest:g} seconds at most): "
+                "SENTINEL_BODY_TIMEOUT, SENTINEL_BODY_MIN_RATE and SENTINEL_BODY_MAX_TIMEOUT."
             ),
             extra_headers=((b"connection", b"close"),),
         )
@@ -99,6 +127,7 @@ class BodyDeadlineMiddleware:
         loop = asyncio.get_running_loop()
         started = loop.time()
         timeout, min_rate = self.deadline.timeout, self.deadline.min_rate
+        latest = started + self.deadline.latest
         gate = ResponseGate(send, scope)
         received = 0
         complete = expired = False
@@ -110,7 +139,7 @@ class BodyDeadlineMiddleware:
             if complete:
                 return await receive()
             try:
-                async with asyncio.timeout_at(started + timeout + received / min_rate):
+                async with asyncio.timeout_at(min(latest, started + timeout + received / min_rate)):
                     message = await receive()
             except TimeoutError:
                 expired = True

@@ -52,3 +52,26 @@ def test_parse_takes_the_url_apart() -> None:
     assert (spec.username, spec.password, spec.service, spec.db) == ("app", "p@ss", "mymaster", 4)
     cluster = parse_multi_host("redis+cluster://a:7000,b")
     assert cluster.kind == "cluster" and cluster.nodes == (("a", 7000), ("b", 6379)) and cluster.db == 0
+
+
+def test_tls_sentinel_urls_speak_tls_to_the_sentinels_too() -> None:
+    """Red-team finding: with TLS only on the master connection, a man in the middle of a sentinel
+    names a master of his own (with a certificate for that name) and receives the Redis password."""
+    from redis.asyncio.connection import SSLConnection
+
+    from sentinel.redis_client import RedisTimeouts, make_client
+
+    client = make_client("rediss+sentinel://:pw@127.0.0.1:26379/mymaster/0", timeouts=RedisTimeouts())
+    sentinels = client.connection_pool.sentinel_manager.sentinels
+    assert sentinels and all(issubclass(s.connection_pool.connection_class, SSLConnection) for s in sentinels)
+    plain = make_client("redis+sentinel://127.0.0.1:26379/mymaster/0", timeouts=RedisTimeouts())
+    assert not issubclass(
+        plain.connection_pool.sentinel_manager.sentinels[0].connection_pool.connection_class, SSLConnection
+    )
+
+
+def test_redacted_urls_hide_a_password_given_in_the_query() -> None:
+    from sentinel.redis_client import redact_url
+
+    assert redact_url("redis://cache:6379/0?password=s3cret&db=1") == "redis://cache:6379/0?password=***&db=1"
+    assert "s3cret" not in redact_url("redis://u:s3cret@cache:6379/0?username=u")

@@ -84,8 +84,10 @@ def test_hardened_app_has_nothing_at_medium_or_above(hardened_scan: Served) -> N
 
 
 def test_hardened_app_runs_every_check(hardened_scan: Served) -> None:
-    # Honest coverage (issue #13): the hardened app's only form is behind its CSRF guard, so every
-    # payload check is "not tested" (refused: 403 xN) rather than passed; every other check runs.
+    # Honest coverage (issue #13): a payload check either tested a point or says why not ("not
+    # tested", refused answers counted); every other check runs. The hardened app's login form takes
+    # same-origin posts without a token (its CSRF login_paths) and answers wrong credentials with 401,
+    # which is the app's answer, not a refusal: so SQL injection really tested it, and it held.
     from scanner.checks._registry import CheckKind, find
 
     for check in hardened_scan.result.checks:
@@ -96,10 +98,12 @@ def test_hardened_app_runs_every_check(hardened_scan: Served) -> None:
         else:
             assert check.status in ("passed", "failed"), check
     sql = next(c for c in hardened_scan.result.checks if c.name == "sql-injection")
-    assert sql.status == "skipped" and "refused: 403 x" in sql.reason
+    assert sql.status == "passed" and sql.points_tested, sql
     assert SECURE_ON_HTTP_NOTE in hardened_scan.result.notes
 
 
 def test_scans_are_polite(vulnerable_scan: Served, hardened_scan: Served) -> None:
+    # Bound raised from 400 when issue #13 added seven checks, the logged-in crawl and level-1 timing
+    # probes (about 460 now); still a fraction of the default 3,000-request budget.
     for served in (vulnerable_scan, hardened_scan):
-        assert 0 < served.result.stats.requests < 400
+        assert 0 < served.result.stats.requests < 600

@@ -147,6 +147,29 @@ async def test_bytes_received_extend_the_deadline_at_min_rate() -> None:
     assert client.status == 200 and seen == ["body:300"]
 
 
+async def test_bytes_sent_at_once_earn_no_more_than_the_cap() -> None:
+    """A client that sends most of a large body at once and then stalls would earn one second per
+    ``min_rate`` bytes (2,000 bytes at 1,000 B/s: 2.2 s here, hours for a 10 MiB body); the cap ends
+    it at ``max_timeout`` (red-team finding)."""
+    seen: list[str] = []
+    app = BodyDeadlineMiddleware(echo_app(seen), timeout=0.2, min_rate=1000, max_timeout=0.4)
+    client = Client()
+    task = start(app, client, scope(headers=[(b"content-length", b"2001")]))
+    client.push(b"x" * 2000, more=True)
+    await asyncio.sleep(1.2)  # well past the 0.4 s cap, well before the 2.2 s it would have earned
+    assert task.done() and client.status == 408
+    assert "SENTINEL_BODY_MAX_TIMEOUT" in client.problem()["detail"]
+    await task
+
+
+def test_the_cap_defaults_to_two_minutes_or_the_timeout_and_is_validated() -> None:
+    assert BodyDeadline().latest == 120.0
+    assert BodyDeadline(timeout=300).latest == 300.0
+    assert BodyDeadline.from_env({"SENTINEL_BODY_MAX_TIMEOUT": "30"}).latest == 30.0
+    with pytest.raises(ConfigurationError, match="SENTINEL_BODY_MAX_TIMEOUT"):
+        BodyDeadline(timeout=60, max_timeout=30)
+
+
 async def test_the_deadline_stops_once_the_body_is_complete() -> None:
     """A streaming response may wait on receive for a disconnect as long as it likes."""
     outcome: list[str] = []
