@@ -104,3 +104,19 @@ def test_the_page_renders_with_headers_and_csrf_off() -> None:
         app = sentinel.protect(api, secret_keys=[TEST_KEY], headers=None, csrf=None)
     with SentinelClient(app) as client:
         assert 'content=""' in client.get("/docs").text
+
+
+def test_the_cdn_files_are_pinned_and_integrity_checked() -> None:
+    """Red-team finding: the nonce makes the CDN script trusted, so a floating ``@5`` (any future
+    release, or a compromised CDN) would run with the page's CSRF token. One release, SRI hashes."""
+    import re
+
+    from sentinel.openapi import SWAGGER_VERSION
+
+    with SentinelClient(build(STRICT, ours=True)) as client:
+        page = client.get("/docs").text
+    tags = re.findall(r"<(?:script|link)[^>]*cdn\.jsdelivr\.net[^>]*>", page)
+    assert len(tags) == 2, tags
+    for tag in tags:
+        assert f"swagger-ui-dist@{SWAGGER_VERSION}/" in tag
+        assert re.search(r'integrity="sha384-[A-Za-z0-9+/]{64}"', tag) and 'crossorigin="anonymous"' in tag
