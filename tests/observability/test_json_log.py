@@ -34,11 +34,12 @@ SECRETS = [
 ]
 
 
-@pytest.fixture
-def log() -> Iterator[io.StringIO]:
+def capture(formatter: logging.Formatter) -> Iterator[io.StringIO]:
+    """The security logger's records, formatted by ``formatter``, for one test (shared with the text
+    log's tests)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(formatter)
     logger = logging.getLogger(LOGGER_NAME)
     old_level = logger.level
     logger.addHandler(handler)
@@ -46,6 +47,11 @@ def log() -> Iterator[io.StringIO]:
     yield stream
     logger.removeHandler(handler)
     logger.setLevel(old_level)
+
+
+@pytest.fixture
+def log() -> Iterator[io.StringIO]:
+    yield from capture(JsonFormatter())
 
 
 def lines(stream: io.StringIO) -> list[dict[str, object]]:

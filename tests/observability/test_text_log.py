@@ -19,22 +19,13 @@ from starlette.routing import Route
 import sentinel
 from sentinel.events import LOGGER_NAME, security_event
 from sentinel.observability import TextFormatter, configure_security_log
-from tests.observability.test_json_log import COOKIE, SCOPE, SECRETS, SESSION_ID
+from tests.observability.test_json_log import COOKIE, SCOPE, SECRETS, SESSION_ID, capture
 from tests.support.servers import TEST_KEY
 
 
 @pytest.fixture
 def log() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(TextFormatter())
-    logger = logging.getLogger(LOGGER_NAME)
-    old_level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    yield stream
-    logger.removeHandler(handler)
-    logger.setLevel(old_level)
+    yield from capture(TextFormatter())
 
 
 def test_the_line_carries_reason_method_path_client_and_request_id(log: io.StringIO) -> None:
